@@ -1,0 +1,1 @@
+"""REST API adapter: parse, call one service function, shape the answer."""

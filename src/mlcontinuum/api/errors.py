@@ -1,0 +1,131 @@
+"""Map errors to HTTP once: domain errors, validation errors, conflicts, oversize bodies.
+
+API paths answer JSON `{"error": {code, message, fields}}`; nobody ever sees a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import IntegrityError, OperationalError
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mlcontinuum.errors import (
+    ContinuumError,
+    ErrorBody,
+    TooManyRequests,
+    problems_from_validation,
+)
+
+log = logging.getLogger("mlcontinuum.api")
+
+ErrorRenderer = Callable[[Request, ContinuumError], Awaitable[Response] | Response]
+
+
+def error_response(error: ContinuumError) -> JSONResponse:
+    body = ErrorBody(error.code, error.message, error.problems).to_json()
+    headers = {}
+    if isinstance(error, TooManyRequests):
+        headers["Retry-After"] = str(error.retry_after_seconds)
+    if error.status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    return JSONResponse(body, status_code=error.status, headers=headers)
+
+
+def install_error_handlers(app: FastAPI, web_renderer: ErrorRenderer | None = None) -> None:
+    """Register the handlers; pages (non-API paths) are rendered by `web_renderer`."""
+
+    async def render(request: Request, error: ContinuumError) -> Response:
+        if web_renderer is not None and not request.url.path.startswith("/api/"):
+            result = web_renderer(request, error)
+            return await result if isinstance(result, Awaitable) else result
+        return error_response(error)
+
+    @app.exception_handler(ContinuumError)
+    async def _domain(request: Request, error: ContinuumError) -> Response:
+        return await render(request, error)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, error: RequestValidationError) -> Response:
+        problems = problems_from_validation(list(error.errors()))
+        message = "; ".join(f"{p.field}: {p.message}" for p in problems) or "invalid request"
+        failure = ContinuumError(message, problems)
+        failure.status, failure.code = 422, "validation_failed"
+        return await render(request, failure)
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, error: HTTPException) -> Response:
+        failure = ContinuumError(str(error.detail))
+        failure.status = error.status_code
+        failure.code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http")
+        return await render(request, failure)
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, error: IntegrityError) -> Response:
+        # Races past a service's own uniqueness checks end here: refuse, nothing was written.
+        log.info("integrity error: %s", error.orig)
+        failure = ContinuumError("the change conflicts with data written at the same time; retry")
+        failure.status, failure.code = 409, "conflict"
+        return await render(request, failure)
+
+    @app.exception_handler(OperationalError)
+    async def _busy(request: Request, error: OperationalError) -> Response:
+        log.warning("database unavailable: %s", error.orig)
+        failure = TooManyRequests("the database is busy; retry shortly", retry_after_seconds=2)
+        failure.status, failure.code = 503, "unavailable"
+        return await render(request, failure)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        failure = ContinuumError("internal error; the administrator can find it in the server log")
+        failure.status, failure.code = 500, "internal"
+        return await render(request, failure)
+
+
+class BodyLimit:
+    """Refuse request bodies over the limit with 413 before the app reads them."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await self._refuse(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        body = ErrorBody(
+            "payload_too_large",
+            f"the request body is over the limit of {self.max_bytes} bytes",
+        ).to_json()
+        await JSONResponse(body, status_code=413)(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass

@@ -1,0 +1,72 @@
+"""`create_app(settings)`: the one place where runtime state (engine, sessions, routes) is built."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from starlette.routing import BaseRoute
+
+from mlcontinuum import __version__
+from mlcontinuum.api.errors import BodyLimit, install_error_handlers
+from mlcontinuum.api.routes import account, audit, charter, kpis, projects
+from mlcontinuum.settings import Settings
+from mlcontinuum.storage import migrate
+from mlcontinuum.storage.engine import make_engine, make_session_factory
+
+API_PREFIX = "/api/v1"
+API_ROUTERS = (account, projects, charter, kpis, audit)
+# Routes FastAPI or Starlette add themselves; they serve no project data.
+PUBLIC_PATHS = frozenset({"/api/openapi.json", "/api/docs", "/api/docs/oauth2-redirect", "/static"})
+
+
+def create_app(settings: Settings, *, run_migrations: bool = True) -> FastAPI:
+    """Build the app for `settings`; migrations run first unless the caller already did."""
+    engine = make_engine(settings.resolved_database_url)
+    if run_migrations:
+        migrate.upgrade(engine)
+    app = FastAPI(
+        title="Continuum",
+        version=__version__,
+        description="Continuous software engineering for the whole life of an ML project.",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        swagger_ui_oauth2_redirect_url="/api/docs/oauth2-redirect",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    app.state.secret_key = settings.secret_key()
+    for module in API_ROUTERS:
+        app.include_router(module.routes, prefix=API_PREFIX)
+
+    from mlcontinuum.web import install_web
+
+    renderer = install_web(app)
+    install_error_handlers(app, renderer)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    return app
+
+
+def all_routes(app: FastAPI) -> list[tuple[str, BaseRoute]]:
+    """Every route with its full path, looking inside included routers."""
+    found: list[tuple[str, BaseRoute]] = []
+
+    def walk(routes: list[BaseRoute], prefix: str) -> None:
+        for route in routes:
+            inner = getattr(route, "original_router", None)
+            if inner is not None:
+                walk(inner.routes, prefix + route.include_context.prefix)  # type: ignore[attr-defined]
+            else:
+                found.append((prefix + str(getattr(route, "path", "")), route))
+
+    walk(app.routes, "")
+    return found
+
+
+def unguarded_routes(app: FastAPI) -> list[str]:
+    """Paths that declare no permission and are not known-public: must be empty."""
+    return [
+        path
+        for path, route in all_routes(app)
+        if not hasattr(route, "guard") and path not in PUBLIC_PATHS
+    ]

@@ -1,0 +1,1 @@
+"""Users, project roles, API tokens, browser sessions and the login throttle."""

@@ -1,0 +1,51 @@
+"""Project roles and what each may do. Every route declares one `Permission` (deny by default)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    OWNER = "owner"
+    ML_ENGINEER = "ml_engineer"
+    STAKEHOLDER = "stakeholder"  # the customer's people
+    VIEWER = "viewer"
+
+
+class Permission(StrEnum):
+    """What a route needs. Instance-level permissions need no project."""
+
+    PUBLIC = "public"  # anyone, signed in or not (login page, health, static files)
+    SIGNED_IN = "signed_in"  # any user: own tokens, own project list, create a project
+    ADMIN = "admin"  # instance administration: users
+    PROJECT_READ = "project:read"
+    CHARTER_WRITE = "charter:write"
+    PROJECT_MANAGE = "project:manage"  # members, project settings
+    AUDIT_READ = "audit:read"
+
+    @property
+    def project_scoped(self) -> bool:
+        return ":" in self.value
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.OWNER: frozenset(
+        {
+            Permission.PROJECT_READ,
+            Permission.CHARTER_WRITE,
+            Permission.PROJECT_MANAGE,
+            Permission.AUDIT_READ,
+        }
+    ),
+    Role.ML_ENGINEER: frozenset(
+        {Permission.PROJECT_READ, Permission.CHARTER_WRITE, Permission.AUDIT_READ}
+    ),
+    Role.STAKEHOLDER: frozenset({Permission.PROJECT_READ, Permission.AUDIT_READ}),
+    Role.VIEWER: frozenset({Permission.PROJECT_READ, Permission.AUDIT_READ}),
+}
+
+
+def effective_permissions(role: Role, ceiling: Role | None) -> frozenset[Permission]:
+    """A token's role ceiling can only take permissions away, never add them."""
+    granted = ROLE_PERMISSIONS[role]
+    return granted if ceiling is None else granted & ROLE_PERMISSIONS[ceiling]

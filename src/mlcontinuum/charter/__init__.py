@@ -1,0 +1,1 @@
+"""Projects and their charter: scope, stakeholders, KPIs with thresholds, and its versions."""

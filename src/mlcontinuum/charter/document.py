@@ -1,0 +1,183 @@
+"""The charter as a YAML file kept in the ML repository: export, parse and import.
+
+Export is deterministic (fixed key order, block style for multi-line text) so that
+export → import → export gives the same bytes. Parsing is strict: plain YAML only (no tags
+that construct objects, no anchors or aliases), a size limit, and the schema forbids unknown keys.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mlcontinuum import events
+from mlcontinuum.auth.access import ProjectAccess
+from mlcontinuum.charter import versions
+from mlcontinuum.charter.models import Charter, Kpi, Stakeholder
+from mlcontinuum.charter.projects import update_project
+from mlcontinuum.charter.schemas import (
+    CharterDocument,
+    KpiFields,
+    ProjectFields,
+    ProjectUpdate,
+    StakeholderFields,
+)
+from mlcontinuum.charter.service import link_account
+from mlcontinuum.errors import FieldProblem, ValidationFailed, problems_from_validation
+
+MAX_DOCUMENT_BYTES = 512 * 1024
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that also refuses aliases (no billion-laughs expansion)."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.YAMLError(
+                f"line {event.start_mark.line + 1}: anchors and aliases (*name) are not allowed "
+                "in a charter file; write the value out"
+            )
+        return super().compose_node(parent, index)
+
+
+class _BlockDumper(yaml.SafeDumper):
+    pass
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value and value == value.rstrip(" ") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_BlockDumper.add_representer(str, _represent_str)
+
+
+def export_document(session: Session, access: ProjectAccess) -> CharterDocument:
+    snapshot = versions.current_snapshot(session, access.project)
+    project = access.project
+    return CharterDocument(
+        project=ProjectFields(
+            name=project.name,
+            customer=project.customer,
+            description=project.description,
+            stage=project.stage,
+            crisp_dm_phase=project.crisp_dm_phase,
+        ),
+        charter=snapshot.charter,
+        kpis=snapshot.kpis,
+        stakeholders=snapshot.stakeholders,
+    )
+
+
+def dump_yaml(document: CharterDocument) -> str:
+    data = document.model_dump(mode="json")
+    return yaml.dump(data, Dumper=_BlockDumper, sort_keys=False, allow_unicode=True, width=100)
+
+
+def parse_yaml(text: str | bytes) -> CharterDocument:
+    """Parse and validate a charter file; every problem is a ValidationFailed naming the field."""
+    if len(text) > MAX_DOCUMENT_BYTES:
+        raise ValidationFailed(
+            f"the charter file is {len(text)} bytes; the limit is {MAX_DOCUMENT_BYTES}",
+            [FieldProblem("(file)", "max_size", "split long text or trim the file")],
+        )
+    try:
+        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
+    except yaml.constructor.ConstructorError as err:
+        raise ValidationFailed(
+            f"the file uses a YAML tag Continuum refuses ({err.problem}); a charter file holds "
+            "plain YAML only: strings, numbers, lists and mappings",
+            [FieldProblem("(file)", "plain_yaml", str(err.problem))],
+        ) from err
+    except yaml.YAMLError as err:
+        raise ValidationFailed(
+            f"the file is not valid YAML: {err}",
+            [FieldProblem("(file)", "yaml_syntax", str(err))],
+        ) from err
+    if not isinstance(data, dict):
+        raise ValidationFailed(
+            "a charter file is a mapping with keys continuum, project, charter, kpis, stakeholders",
+            [FieldProblem("(file)", "mapping", "the top level must be a mapping")],
+        )
+    try:
+        return CharterDocument.model_validate(data)
+    except ValidationError as err:
+        problems = problems_from_validation(err.errors())  # type: ignore[arg-type]
+        raise ValidationFailed(
+            "the charter file does not fit the charter/v1 schema: "
+            + "; ".join(f"{p.field}: {p.message}" for p in problems),
+            problems,
+        ) from err
+
+
+def import_document(session: Session, access: ProjectAccess, document: CharterDocument) -> bool:
+    """Make the project's charter equal to `document`; one new version if anything changed."""
+    project_id = access.project.id
+    update_project(session, access, ProjectUpdate(**document.project.model_dump()))
+    charter = session.get_one(Charter, project_id)
+    for key, value in document.charter.model_dump().items():
+        setattr(charter, key, value)
+    summary = {
+        "kpis": _sync_kpis(session, project_id, document.kpis),
+        "stakeholders": _sync_stakeholders(session, access, document.stakeholders),
+    }
+    version = versions.record(
+        session, access.project, actor=access.actor, change="imported from a charter file"
+    )
+    if version is not None:
+        events.append(
+            session,
+            type="charter.imported",
+            actor=access.actor,
+            project_id=project_id,
+            payload={"version": version.version, **summary},
+        )
+    return version is not None
+
+
+def _sync_kpis(session: Session, project_id: int, wanted: list[KpiFields]) -> dict[str, list[str]]:
+    existing = {k.name: k for k in session.scalars(select(Kpi).where(Kpi.project_id == project_id))}
+    by_name = {k.name: k for k in wanted}
+    for name in existing.keys() - by_name.keys():
+        session.delete(existing[name])
+    session.flush()
+    for name, spec in by_name.items():
+        row = existing.get(name)
+        if row is None:
+            session.add(Kpi(project_id=project_id, **spec.model_dump()))
+        else:
+            for key, value in spec.model_dump().items():
+                setattr(row, key, value)
+    return {
+        "added": sorted(by_name.keys() - existing.keys()),
+        "removed": sorted(existing.keys() - by_name.keys()),
+    }
+
+
+def _sync_stakeholders(
+    session: Session, access: ProjectAccess, wanted: list[StakeholderFields]
+) -> dict[str, list[str]]:
+    project_id = access.project.id
+    rows = session.scalars(select(Stakeholder).where(Stakeholder.project_id == project_id))
+    existing = {(s.name, s.organisation): s for s in rows}
+    by_key = {(s.name, s.organisation): s for s in wanted}
+    for key in existing.keys() - by_key.keys():
+        session.delete(existing[key])
+    session.flush()
+    for key, spec in by_key.items():
+        user = link_account(session, access, spec.username)
+        row = existing.get(key)
+        if row is None:
+            row = Stakeholder(project_id=project_id, name=spec.name, organisation=spec.organisation)
+            session.add(row)
+        row.role, row.contact = spec.role, spec.contact
+        row.user_id = user.id if user else None
+    return {
+        "added": sorted(f"{n} ({o})" for n, o in by_key.keys() - existing.keys()),
+        "removed": sorted(f"{n} ({o})" for n, o in existing.keys() - by_key.keys()),
+    }

@@ -1,0 +1,36 @@
+"""Who works on a project, with which role."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mlcontinuum.auth import service as auth_service
+from mlcontinuum.auth.access import ProjectAccess
+from mlcontinuum.auth.models import Membership, User
+from mlcontinuum.auth.schemas import MemberCreate, MemberPublic
+
+
+def list_members(session: Session, project_id: int) -> list[MemberPublic]:
+    rows = session.execute(
+        select(User.username, User.full_name, Membership.role)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.project_id == project_id)
+        .order_by(User.username)
+    ).all()
+    return [MemberPublic(username=u, full_name=f, role=r) for u, f, r in rows]
+
+
+def set_member(session: Session, access: ProjectAccess, data: MemberCreate) -> MemberPublic:
+    user = auth_service.user_by_name(session, data.username)
+    auth_service.set_membership(
+        session, project_id=access.project.id, user=user, role=data.role, actor=access.actor
+    )
+    return MemberPublic(username=user.username, full_name=user.full_name, role=data.role)
+
+
+def remove_member(session: Session, access: ProjectAccess, username: str) -> None:
+    user = auth_service.user_by_name(session, username)
+    auth_service.remove_membership(
+        session, project_id=access.project.id, user=user, actor=access.actor
+    )

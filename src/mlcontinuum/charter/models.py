@@ -1,0 +1,90 @@
+"""Tables of the charter slice."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Enum, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from mlcontinuum.charter.enums import CrispDmPhase, Direction, Frequency, KpiKind, Stage
+from mlcontinuum.storage.base import Base, UTCDateTime, utcnow
+
+
+def _enum(cls: type[StrEnum], name: str) -> Enum:
+    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e])
+
+
+class Project(Base):
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    customer: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    stage: Mapped[Stage] = mapped_column(_enum(Stage, "project_stage"))
+    crisp_dm_phase: Mapped[CrispDmPhase] = mapped_column(_enum(CrispDmPhase, "crisp_dm_phase"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Charter(Base):
+    """The current charter text of a project; every change also lands in `CharterVersion`."""
+
+    __tablename__ = "charters"
+
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), primary_key=True)
+    problem_statement: Mapped[str] = mapped_column(Text, default="")
+    in_scope: Mapped[str] = mapped_column(Text, default="")
+    out_of_scope: Mapped[str] = mapped_column(Text, default="")
+    minimal_viable_product: Mapped[str] = mapped_column(Text, default="")
+    success_criteria: Mapped[str] = mapped_column(Text, default="")
+    risks: Mapped[str] = mapped_column(Text, default="")
+    assumptions: Mapped[str] = mapped_column(Text, default="")
+
+
+class CharterVersion(Base):
+    """A snapshot of the whole charter (text, KPIs, stakeholders) after one change."""
+
+    __tablename__ = "charter_versions"
+    __table_args__ = (UniqueConstraint("project_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    snapshot: Mapped[str] = mapped_column(Text)
+    change: Mapped[str] = mapped_column(String(300))
+    author: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Stakeholder(Base):
+    __tablename__ = "stakeholders"
+    __table_args__ = (UniqueConstraint("project_id", "name", "organisation"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    organisation: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(200), default="")
+    contact: Mapped[str] = mapped_column(String(300), default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+
+class Kpi(Base):
+    __tablename__ = "kpis"
+    __table_args__ = (UniqueConstraint("project_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[KpiKind] = mapped_column(_enum(KpiKind, "kpi_kind"))
+    unit: Mapped[str] = mapped_column(String(40), default="")
+    direction: Mapped[Direction] = mapped_column(_enum(Direction, "kpi_direction"))
+    baseline: Mapped[float] = mapped_column(Float)
+    target: Mapped[float] = mapped_column(Float)
+    alert_threshold: Mapped[float] = mapped_column(Float)
+    measurement: Mapped[str] = mapped_column(Text, default="")
+    frequency: Mapped[Frequency] = mapped_column(_enum(Frequency, "kpi_frequency"))

@@ -1,0 +1,1 @@
+"""The `continuum` command line: one module per command group, registered in `main`."""

@@ -1,0 +1,1 @@
+"""Storage: engine factory, declarative base, transactions and Alembic migrations."""

@@ -1,0 +1,8 @@
+"""Every slice's tables, imported so one `metadata` holds them all (for Alembic and tests)."""
+
+from mlcontinuum import events as _events  # noqa: F401
+from mlcontinuum.auth import models as _auth  # noqa: F401
+from mlcontinuum.charter import models as _charter  # noqa: F401
+from mlcontinuum.storage.base import Base
+
+metadata = Base.metadata

@@ -1,0 +1,28 @@
+"""Guards for pages: authenticated by the session cookie; signed-out visitors go to /login."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from mlcontinuum.api.guards import InstanceGuard, ProjectGuard, Scheme
+from mlcontinuum.auth.access import ProjectAccess
+from mlcontinuum.auth.principal import Principal
+from mlcontinuum.auth.roles import Permission
+
+PagePublic = Annotated[Principal | None, Depends(InstanceGuard(Permission.PUBLIC, Scheme.SESSION))]
+PageSignedIn = Annotated[Principal, Depends(InstanceGuard(Permission.SIGNED_IN, Scheme.SESSION))]
+PageAdmin = Annotated[Principal, Depends(InstanceGuard(Permission.ADMIN, Scheme.SESSION))]
+PageProjectRead = Annotated[
+    ProjectAccess, Depends(ProjectGuard(Permission.PROJECT_READ, Scheme.SESSION))
+]
+PageCharterWrite = Annotated[
+    ProjectAccess, Depends(ProjectGuard(Permission.CHARTER_WRITE, Scheme.SESSION))
+]
+PageProjectManage = Annotated[
+    ProjectAccess, Depends(ProjectGuard(Permission.PROJECT_MANAGE, Scheme.SESSION))
+]
+PageAuditRead = Annotated[
+    ProjectAccess, Depends(ProjectGuard(Permission.AUDIT_READ, Scheme.SESSION))
+]
