@@ -1,7 +1,7 @@
 """Shared fixtures: every storage test runs on a real SQLite file and a real PostgreSQL database.
 
-Each test gets its own fresh database, cloned from a template migrated once per worker (a
-file copy for SQLite, `CREATE DATABASE ... TEMPLATE` for PostgreSQL). When
+Each test gets a fresh, migrated, empty database: a copy of a migrated template file for SQLite;
+for PostgreSQL, one database per worker emptied before each test. When
 CONTINUUM_TEST_REQUIRE_POSTGRES is set (CI, `scripts/test`), an unreachable PostgreSQL fails
 the run instead of skipping it.
 """
@@ -20,17 +20,21 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from mlcontinuum import events
 from mlcontinuum.app import create_app
+from mlcontinuum.auth import credentials
 from mlcontinuum.auth import service as auth_service
 from mlcontinuum.auth.schemas import TokenCreate, UserCreate
 from mlcontinuum.settings import Settings
 from mlcontinuum.storage import migrate
 from mlcontinuum.storage.engine import make_engine, transaction
+from mlcontinuum.storage.tables import metadata
 
 BACKENDS = ("sqlite", "postgresql")
 PASSWORD = "a-long-test-password"
@@ -49,6 +53,17 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames:
         chosen = metafunc.config.getoption("backend") or list(BACKENDS)
         metafunc.parametrize("backend", chosen, scope="function")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheaper_argon2() -> Iterator[None]:
+    """Real argon2id, with test-sized cost: the recommended cost takes ~0.7 s per hash on two
+    busy cores, and the suite creates hundreds of accounts. Each hash records its parameters,
+    so verification is unchanged."""
+    original = credentials._hasher
+    credentials._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    credentials._hasher = original
 
 
 def _postgres_admin_url() -> str:
@@ -71,48 +86,54 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_template() -> Iterator[str]:
+def postgres_database() -> Iterator[str]:
+    """One PostgreSQL database per worker, dropped at the end of the session."""
     admin_url = _postgres_admin_url()
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
             connection.execute(text("select 1"))
-    except Exception as err:
+    except Exception as err:  # noqa: BLE001 - any failure to connect means "no server"
         admin.dispose()
         if os.environ.get("CONTINUUM_TEST_REQUIRE_POSTGRES"):
             pytest.fail(f"PostgreSQL is required but not reachable at {admin_url}: {err}")
         pytest.skip(f"PostgreSQL not reachable at {admin_url}")
-    name = f"continuum_tpl_{_worker()}_{uuid.uuid4().hex[:8]}"
+    name = f"continuum_test_{_worker()}_{uuid.uuid4().hex[:8]}"
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(url)
-    migrate.upgrade(engine)
-    engine.dispose()
-    yield name
+    yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
 
 
+def _reset_postgres(url: str) -> None:
+    """Empty every table (faster than a new database per test) and re-seed the genesis head.
+
+    Migrating first also repairs the schema after a test that dropped it on purpose."""
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        connection.execute(
+            text("INSERT INTO event_chain_heads (chain, seq, hash) VALUES (:c, 0, :h)"),
+            {"c": events.INSTANCE_CHAIN, "h": events.GENESIS_HASH},
+        )
+    engine.dispose()
+
+
 @pytest.fixture
-def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
-    """A fresh, migrated database of the backend under test."""
+def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """A fresh, migrated, empty database of the backend under test."""
     if backend == "sqlite":
         template: Path = request.getfixturevalue("sqlite_template")
         target = tmp_path / "continuum.db"
         shutil.copyfile(template, target)
-        yield f"sqlite:///{target}"
-        return
-    template_name: str = request.getfixturevalue("postgres_template")
-    admin = create_engine(_postgres_admin_url(), isolation_level="AUTOCOMMIT")
-    name = f"continuum_t_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"'))
-    yield make_url(_postgres_admin_url()).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+        return f"sqlite:///{target}"
+    url: str = request.getfixturevalue("postgres_database")
+    _reset_postgres(url)
+    return url
 
 
 @pytest.fixture

@@ -89,7 +89,11 @@ def install_error_handlers(app: FastAPI, web_renderer: ErrorRenderer | None = No
 
 
 class BodyLimit:
-    """Refuse request bodies over the limit with 413 before the app reads them."""
+    """Refuse request bodies over the limit with 413, declared or streamed.
+
+    A streamed body that crosses the limit gets the 413 at once; the app is then told the
+    client disconnected, and anything it still tries to send is dropped.
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -104,20 +108,26 @@ class BodyLimit:
             await self._refuse(scope, receive, send)
             return
         seen = 0
+        refused = False
 
         async def counted() -> Message:
-            nonlocal seen
+            nonlocal seen, refused
+            if refused:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise _TooLarge
+                    refused = True
+                    await self._refuse(scope, receive, send)
+                    return {"type": "http.disconnect"}
             return message
 
-        try:
-            await self.app(scope, counted, send)
-        except _TooLarge:
-            await self._refuse(scope, receive, send)
+        async def guarded_send(message: Message) -> None:
+            if not refused:
+                await send(message)
+
+        await self.app(scope, counted, guarded_send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         body = ErrorBody(
@@ -125,7 +135,3 @@ class BodyLimit:
             f"the request body is over the limit of {self.max_bytes} bytes",
         ).to_json()
         await JSONResponse(body, status_code=413)(scope, receive, send)
-
-
-class _TooLarge(Exception):
-    pass

@@ -91,7 +91,10 @@ class Throttle:
 def authenticate(
     session: Session, username: str, password: str, *, client: str, throttle: Throttle
 ) -> User:
-    """Check a password; failures are recorded and, past the limit, answered with 429."""
+    """Check a password; past the limit of failures, answer 429 whatever the password.
+
+    A failure is added to the session before raising: the caller catches the error inside its
+    transaction so the attempt is committed and counts towards the throttle."""
     since = utcnow() - throttle.window
     by_user = session.scalar(
         select(func.count()).where(LoginAttempt.username == username, LoginAttempt.at >= since)

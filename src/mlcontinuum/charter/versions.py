@@ -126,6 +126,8 @@ def diff(session: Session, project_id: int, from_version: int, to_version: int) 
         old, new = before.get(path), after.get(path)
         if old == new or any(path.startswith(f"{item}.") for item in whole):
             continue
+        if path.endswith("]") and path not in whole:
+            continue  # an item on both sides: its changed fields are listed one by one
         lines: list[str] = []
         if isinstance(old, str) and isinstance(new, str) and ("\n" in old or "\n" in new):
             lines = list(

@@ -58,8 +58,7 @@ def login(
             db, username.strip(), password, client=client, throttle=throttle
         )
     except (AuthenticationRequired, TooManyRequests) as err:
-        # The failed attempt must be stored even though the page answers with an error.
-        db.commit()
+        # Caught here, so the request's transaction still commits the recorded failed attempt.
         status = 429 if isinstance(err, TooManyRequests) else 401
         response = render(
             request,

@@ -1,0 +1,65 @@
+"""Storage: SQLite runs with the safety pragmas; migrations bring an empty database to head."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import text
+
+from mlcontinuum.app import create_app
+from mlcontinuum.settings import Settings
+from mlcontinuum.storage import migrate
+from mlcontinuum.storage.engine import make_engine
+from mlcontinuum.storage.tables import metadata
+
+ENUM_TYPES = (
+    "project_role",
+    "project_stage",
+    "crisp_dm_phase",
+    "kpi_kind",
+    "kpi_direction",
+    "kpi_frequency",
+)
+
+
+def test_sqlite_pragmas(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert connection.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 10_000
+
+
+def test_server_start_migrates_an_empty_database(database_url: str, tmp_path: Path) -> None:
+    engine = make_engine(database_url)
+    with engine.begin() as connection:  # start from nothing, not from the migrated template
+        for table in reversed(metadata.sorted_tables):
+            cascade = " CASCADE" if engine.dialect.name == "postgresql" else ""
+            connection.execute(text(f'DROP TABLE IF EXISTS "{table.name}"{cascade}'))
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        if engine.dialect.name == "postgresql":
+            for enum in ENUM_TYPES:
+                connection.execute(text(f"DROP TYPE IF EXISTS {enum}"))
+    assert migrate.current_revision(engine) is None
+    app = create_app(Settings(data_dir=tmp_path, database_url=database_url))
+    assert migrate.current_revision(engine) == migrate.head_revision(engine)
+    app.state.engine.dispose()
+    engine.dispose()
+
+
+def test_sqlite_foreign_keys_are_enforced(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'fk.db'}")
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        bad = text(
+            "INSERT INTO memberships (project_id, user_id, role, created_at) "
+            "VALUES (999, 999, 'owner', '2026-01-01 00:00:00')"
+        )
+        try:
+            with connection.begin():
+                connection.execute(bad)
+        except Exception as err:  # noqa: BLE001 - the driver's IntegrityError
+            assert "FOREIGN KEY" in str(err)
+        else:
+            raise AssertionError("a membership of a missing project was accepted")
