@@ -93,7 +93,7 @@ def postgres_database() -> Iterator[str]:
     try:
         with admin.connect() as connection:
             connection.execute(text("select 1"))
-    except Exception as err:  # noqa: BLE001 - any failure to connect means "no server"
+    except Exception as err:
         admin.dispose()
         if os.environ.get("CONTINUUM_TEST_REQUIRE_POSTGRES"):
             pytest.fail(f"PostgreSQL is required but not reachable at {admin_url}: {err}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 
 from fastapi import FastAPI
@@ -31,7 +32,7 @@ def test_appended_events_form_an_intact_chain(app: FastAPI) -> None:
     with transaction(app.state.session_factory) as db:
         rows = db.scalars(select(Event).order_by(Event.seq)).all()
     assert [e.seq for e in rows] == [1, 2, 3, 4, 5]
-    assert all(b.prev_hash == a.hash for a, b in zip(rows, rows[1:], strict=False))
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(rows))
     assert rows[0].data == {"i": 0, "text": "é ✓"}
 
 
@@ -102,7 +103,7 @@ def test_concurrent_appends_never_fork_the_chain(app: FastAPI) -> None:
     def worker() -> None:
         try:
             _append(app, 10)
-        except BaseException as err:  # noqa: BLE001 - collected and asserted below
+        except BaseException as err:
             errors.append(err)
 
     threads = [threading.Thread(target=worker) for _ in range(6)]

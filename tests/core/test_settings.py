@@ -36,11 +36,11 @@ def test_loose_permissions_on_the_secret_are_tightened(tmp_path: Path) -> None:
 
 def test_environment_and_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config = tmp_path / "continuum.toml"
-    config.write_text('port = 9100\nhost = "0.0.0.0"\n')
+    config.write_text('port = 9100\nhost = "10.1.2.3"\n')
     monkeypatch.setenv("CONTINUUM_CONFIG", str(config))
     monkeypatch.setenv("CONTINUUM_PORT", "9200")
     settings = load_settings(data_dir=tmp_path)
-    assert settings.host == "0.0.0.0"
+    assert settings.host == "10.1.2.3"
     assert settings.port == 9200  # the environment wins over the file
 
 

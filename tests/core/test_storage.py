@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from mlcontinuum.app import create_app
 from mlcontinuum.settings import Settings
@@ -59,7 +61,7 @@ def test_sqlite_foreign_keys_are_enforced(tmp_path: Path) -> None:
         try:
             with connection.begin():
                 connection.execute(bad)
-        except Exception as err:  # noqa: BLE001 - the driver's IntegrityError
+        except Exception as err:
             assert "FOREIGN KEY" in str(err)
         else:
             raise AssertionError("a membership of a missing project was accepted")
