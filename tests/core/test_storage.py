@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Enum, text
 from sqlalchemy.exc import IntegrityError
 
 from mlcontinuum.app import create_app
@@ -14,13 +14,13 @@ from mlcontinuum.storage import migrate
 from mlcontinuum.storage.engine import make_engine
 from mlcontinuum.storage.tables import metadata
 
-ENUM_TYPES = (
-    "project_role",
-    "project_stage",
-    "crisp_dm_phase",
-    "kpi_kind",
-    "kpi_direction",
-    "kpi_frequency",
+ENUM_TYPES = sorted(
+    {
+        column.type.name
+        for table in metadata.sorted_tables
+        for column in table.columns
+        if isinstance(column.type, Enum) and column.type.name
+    }
 )
 
 

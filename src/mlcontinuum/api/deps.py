@@ -35,6 +35,7 @@ SignedIn = Annotated[Principal, _instance(Permission.SIGNED_IN, Scheme.TOKEN)]
 Admin = Annotated[Principal, _instance(Permission.ADMIN, Scheme.TOKEN)]
 ProjectRead = Annotated[ProjectAccess, _project(Permission.PROJECT_READ, Scheme.TOKEN)]
 CharterWrite = Annotated[ProjectAccess, _project(Permission.CHARTER_WRITE, Scheme.TOKEN)]
+DataWrite = Annotated[ProjectAccess, _project(Permission.DATA_WRITE, Scheme.TOKEN)]
 ProjectManage = Annotated[ProjectAccess, _project(Permission.PROJECT_MANAGE, Scheme.TOKEN)]
 AuditRead = Annotated[ProjectAccess, _project(Permission.AUDIT_READ, Scheme.TOKEN)]
 

@@ -20,6 +20,7 @@ class Permission(StrEnum):
     ADMIN = "admin"  # instance administration: users
     PROJECT_READ = "project:read"
     CHARTER_WRITE = "charter:write"
+    DATA_WRITE = "data:write"  # the data-source register
     PROJECT_MANAGE = "project:manage"  # members, project settings
     AUDIT_READ = "audit:read"
 
@@ -33,12 +34,18 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {
             Permission.PROJECT_READ,
             Permission.CHARTER_WRITE,
+            Permission.DATA_WRITE,
             Permission.PROJECT_MANAGE,
             Permission.AUDIT_READ,
         }
     ),
     Role.ML_ENGINEER: frozenset(
-        {Permission.PROJECT_READ, Permission.CHARTER_WRITE, Permission.AUDIT_READ}
+        {
+            Permission.PROJECT_READ,
+            Permission.CHARTER_WRITE,
+            Permission.DATA_WRITE,
+            Permission.AUDIT_READ,
+        }
     ),
     Role.STAKEHOLDER: frozenset({Permission.PROJECT_READ, Permission.AUDIT_READ}),
     Role.VIEWER: frozenset({Permission.PROJECT_READ, Permission.AUDIT_READ}),
