@@ -7,13 +7,21 @@ from starlette.routing import BaseRoute
 
 from mlcontinuum import __version__
 from mlcontinuum.api.errors import BodyLimit, install_error_handlers
-from mlcontinuum.api.routes import account, audit, charter, data_sources, kpis, projects
+from mlcontinuum.api.routes import (
+    account,
+    audit,
+    charter,
+    data_sources,
+    kpis,
+    projects,
+    runs,
+)
 from mlcontinuum.settings import Settings
 from mlcontinuum.storage import migrate
 from mlcontinuum.storage.engine import make_engine, make_session_factory
 
 API_PREFIX = "/api/v1"
-API_ROUTERS = (account, projects, charter, kpis, data_sources, audit)
+API_ROUTERS = (account, projects, charter, kpis, data_sources, runs, audit)
 # Routes FastAPI or Starlette add themselves; they serve no project data.
 PUBLIC_PATHS = frozenset({"/api/openapi.json", "/api/docs", "/api/docs/oauth2-redirect", "/static"})
 

@@ -36,6 +36,7 @@ Admin = Annotated[Principal, _instance(Permission.ADMIN, Scheme.TOKEN)]
 ProjectRead = Annotated[ProjectAccess, _project(Permission.PROJECT_READ, Scheme.TOKEN)]
 CharterWrite = Annotated[ProjectAccess, _project(Permission.CHARTER_WRITE, Scheme.TOKEN)]
 DataWrite = Annotated[ProjectAccess, _project(Permission.DATA_WRITE, Scheme.TOKEN)]
+RunsWrite = Annotated[ProjectAccess, _project(Permission.RUNS_WRITE, Scheme.TOKEN)]
 ProjectManage = Annotated[ProjectAccess, _project(Permission.PROJECT_MANAGE, Scheme.TOKEN)]
 AuditRead = Annotated[ProjectAccess, _project(Permission.AUDIT_READ, Scheme.TOKEN)]
 

@@ -21,6 +21,7 @@ class Permission(StrEnum):
     PROJECT_READ = "project:read"
     CHARTER_WRITE = "charter:write"
     DATA_WRITE = "data:write"  # the data-source register
+    RUNS_WRITE = "runs:write"  # runs and their logged data
     PROJECT_MANAGE = "project:manage"  # members, project settings
     AUDIT_READ = "audit:read"
 
@@ -35,6 +36,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.PROJECT_READ,
             Permission.CHARTER_WRITE,
             Permission.DATA_WRITE,
+            Permission.RUNS_WRITE,
             Permission.PROJECT_MANAGE,
             Permission.AUDIT_READ,
         }
@@ -44,6 +46,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.PROJECT_READ,
             Permission.CHARTER_WRITE,
             Permission.DATA_WRITE,
+            Permission.RUNS_WRITE,
             Permission.AUDIT_READ,
         }
     ),

@@ -1,0 +1,97 @@
+"""Runs: start, log in batches, finish, list as a sortable table, compare."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Query, status
+
+from mlcontinuum.api.db import Db
+from mlcontinuum.api.deps import Page, PerPage, ProjectRead, RunsWrite
+from mlcontinuum.api.routes import router
+from mlcontinuum.registry import runs
+from mlcontinuum.registry.enums import RunStatus
+from mlcontinuum.registry.schemas import (
+    LogResult,
+    MetricValue,
+    RunComparison,
+    RunCreate,
+    RunLog,
+    RunPage,
+    RunPublic,
+    RunUpdate,
+)
+
+routes = router(tags=["runs"])
+
+
+@routes.post(
+    "/projects/{project}/runs", response_model=RunPublic, status_code=status.HTTP_201_CREATED
+)
+def start_run(db: Db, access: RunsWrite, data: RunCreate) -> RunPublic:
+    """Start a run: its hypothesis (tied to a charter KPI), code version and data sources."""
+    return runs.start_run(db, access, data)
+
+
+@routes.get("/projects/{project}/runs", response_model=RunPage)
+def list_runs(
+    db: Db,
+    access: ProjectRead,
+    sort: Annotated[
+        str,
+        Query(
+            max_length=260,
+            description="number, name, status, started_at, compute_cost, "
+            "metrics.KEY or params.KEY; prefix - for descending.",
+        ),
+    ] = "-started_at",
+    columns: Annotated[
+        list[str] | None,
+        Query(max_length=50, description="params.KEY and metrics.KEY to include."),
+    ] = None,
+    run_status: Annotated[RunStatus | None, Query(alias="status")] = None,
+    page: Page = 1,
+    per_page: PerPage = 50,
+) -> RunPage:
+    return runs.list_runs(
+        db,
+        access.project.id,
+        sort=sort,
+        columns=columns or [],
+        status=run_status,
+        page=page,
+        per_page=per_page,
+    )
+
+
+@routes.get("/projects/{project}/runs/compare", response_model=RunComparison)
+def compare_runs(
+    db: Db,
+    access: ProjectRead,
+    numbers: Annotated[list[int], Query(alias="runs", description="Two to five run numbers.")],
+) -> RunComparison:
+    return runs.compare(db, access.project.id, numbers)
+
+
+@routes.get("/projects/{project}/runs/{number}", response_model=RunPublic)
+def get_run(db: Db, access: ProjectRead, number: int) -> RunPublic:
+    return runs.get_run(db, access.project.id, number)
+
+
+@routes.post("/projects/{project}/runs/{number}/log", response_model=LogResult)
+def log_batch(db: Db, access: RunsWrite, number: int, data: RunLog) -> LogResult:
+    """Log parameters, tags and metric points in one batch (limits in docs/runs.md)."""
+    return runs.log_batch(db, access, number, data)
+
+
+@routes.patch("/projects/{project}/runs/{number}", response_model=RunPublic)
+def update_run(db: Db, access: RunsWrite, number: int, data: RunUpdate) -> RunPublic:
+    """Finish a run (finished, failed or killed), record its compute cost."""
+    return runs.update_run(db, access, number, data)
+
+
+@routes.get(
+    "/projects/{project}/runs/{number}/metrics/{key:path}", response_model=list[MetricValue]
+)
+def metric_series(db: Db, access: ProjectRead, number: int, key: str) -> list[MetricValue]:
+    return runs.metric_series(db, access.project.id, number, key)

@@ -1,0 +1,112 @@
+"""Tables of the registry slice: runs with their parameters, metric series, tags and inputs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from mlcontinuum.registry.enums import NonFinite, RunStatus
+from mlcontinuum.storage.base import Base, UTCDateTime, utcnow
+
+
+def _enum(cls: type[RunStatus] | type[NonFinite], name: str) -> Enum:
+    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e])
+
+
+class Run(Base):
+    __tablename__ = "runs"
+    __table_args__ = (
+        UniqueConstraint("project_id", "number"),
+        Index("ix_runs_project_started", "project_id", "started_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    number: Mapped[int] = mapped_column(Integer)  # run 1, 2, 3 ... within the project
+    name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[RunStatus] = mapped_column(_enum(RunStatus, "run_status"))
+    hypothesis: Mapped[str] = mapped_column(Text, default="")
+    kpi_id: Mapped[int | None] = mapped_column(ForeignKey("kpis.id", ondelete="SET NULL"))
+    git_commit: Mapped[str] = mapped_column(String(64), default="")
+    git_dirty: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    compute_cost: Mapped[float | None] = mapped_column(Float, nullable=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class RunParam(Base):
+    __tablename__ = "run_params"
+    __table_args__ = (UniqueConstraint("run_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(250))
+    value: Mapped[str] = mapped_column(Text)
+
+
+class RunTag(Base):
+    __tablename__ = "run_tags"
+    __table_args__ = (UniqueConstraint("run_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(250))
+    value: Mapped[str] = mapped_column(Text)
+
+
+class RunMetric(Base):
+    """One point of a metric series. `value` is NULL exactly when `non_finite` says why."""
+
+    __tablename__ = "run_metrics"
+    __table_args__ = (Index("ix_run_metrics_run_key_step", "run_id", "key", "step"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(250))
+    step: Mapped[int] = mapped_column(Integer)
+    value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    non_finite: Mapped[NonFinite | None] = mapped_column(
+        _enum(NonFinite, "non_finite"), nullable=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RunMetricLatest(Base):
+    """The last point of each metric series of a run, kept so tables sort by a metric cheaply."""
+
+    __tablename__ = "run_metric_latest"
+    __table_args__ = (
+        UniqueConstraint("run_id", "key"),
+        Index("ix_run_metric_latest_key_value", "key", "value"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(250))
+    step: Mapped[int] = mapped_column(Integer)
+    value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    non_finite: Mapped[NonFinite | None] = mapped_column(
+        _enum(NonFinite, "non_finite"), nullable=True
+    )
+
+
+class RunDataSource(Base):
+    __tablename__ = "run_data_sources"
+    __table_args__ = (UniqueConstraint("run_id", "data_source_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    data_source_id: Mapped[int] = mapped_column(ForeignKey("data_sources.id"), index=True)
