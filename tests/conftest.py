@@ -2,12 +2,13 @@
 
 Each test gets a fresh, migrated, empty database: a copy of a migrated template file for SQLite;
 for PostgreSQL, one database per worker emptied before each test. When
-CONTINUUM_TEST_REQUIRE_POSTGRES is set (CI, `scripts/test`), an unreachable PostgreSQL fails
+CONTINUUM_TEST_STRICT is set (CI, `scripts/test`), a missing PostgreSQL, chromium or Spark fails
 the run instead of skipping it.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import socket
@@ -17,6 +18,8 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
+from typing import NoReturn
 
 import pytest
 import uvicorn
@@ -50,9 +53,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "backend" in metafunc.fixturenames:
+    chosen_by_test = any(
+        "backend" in str(marker.args[0])
+        for marker in metafunc.definition.iter_markers("parametrize")
+    )
+    if "backend" in metafunc.fixturenames and not chosen_by_test:
         chosen = metafunc.config.getoption("backend") or list(BACKENDS)
         metafunc.parametrize("backend", chosen, scope="function")
+
+
+def missing(reason: str) -> NoReturn:
+    """A system dependency is absent: skip on a developer's machine, fail under scripts/test
+    (CONTINUUM_TEST_STRICT), so CI can never pass by silently skipping PostgreSQL or chromium."""
+    if os.environ.get("CONTINUUM_TEST_STRICT"):
+        pytest.fail(f"required for this run: {reason}", pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
+
+
+def require(module: str, install_hint: str) -> ModuleType:
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        missing(f"{module} is not installed: {install_hint}")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -95,9 +117,7 @@ def postgres_database() -> Iterator[str]:
             connection.execute(text("select 1"))
     except Exception as err:
         admin.dispose()
-        if os.environ.get("CONTINUUM_TEST_REQUIRE_POSTGRES"):
-            pytest.fail(f"PostgreSQL is required but not reachable at {admin_url}: {err}")
-        pytest.skip(f"PostgreSQL not reachable at {admin_url}")
+        missing(f"PostgreSQL is not reachable at {admin_url}: {err}")
     name = f"continuum_test_{_worker()}_{uuid.uuid4().hex[:8]}"
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))

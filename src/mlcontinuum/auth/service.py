@@ -72,6 +72,10 @@ def has_admin(session: Session) -> bool:
     return session.scalar(select(User.id).where(User.is_admin.is_(True)).limit(1)) is not None
 
 
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.username)))
+
+
 def user_by_name(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:

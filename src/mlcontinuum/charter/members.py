@@ -9,6 +9,7 @@ from mlcontinuum.auth import service as auth_service
 from mlcontinuum.auth.access import ProjectAccess
 from mlcontinuum.auth.models import Membership, User
 from mlcontinuum.auth.schemas import MemberCreate, MemberPublic
+from mlcontinuum.errors import FieldProblem, NotFound, ValidationFailed
 
 
 def list_members(session: Session, project_id: int) -> list[MemberPublic]:
@@ -22,7 +23,11 @@ def list_members(session: Session, project_id: int) -> list[MemberPublic]:
 
 
 def set_member(session: Session, access: ProjectAccess, data: MemberCreate) -> MemberPublic:
-    user = auth_service.user_by_name(session, data.username)
+    try:
+        user = auth_service.user_by_name(session, data.username)
+    except NotFound as err:
+        message = f"{err.message}; an administrator creates accounts first"
+        raise ValidationFailed(message, [FieldProblem("username", "exists", message)]) from err
     auth_service.set_membership(
         session, project_id=access.project.id, user=user, role=data.role, actor=access.actor
     )

@@ -80,6 +80,10 @@ def kpi_public(kpi: Kpi) -> KpiPublic:
     )
 
 
+def get_kpi(session: Session, project_id: int, kpi_id: int) -> KpiPublic:
+    return kpi_public(_kpi(session, project_id, kpi_id))
+
+
 def _kpi(session: Session, project_id: int, kpi_id: int) -> Kpi:
     kpi = session.scalar(select(Kpi).where(Kpi.id == kpi_id, Kpi.project_id == project_id))
     if kpi is None:
@@ -182,6 +186,11 @@ def stakeholder_public(person: Stakeholder, username: str | None) -> Stakeholder
     )
 
 
+def get_stakeholder(session: Session, project_id: int, stakeholder_id: int) -> StakeholderPublic:
+    person = _stakeholder(session, project_id, stakeholder_id)
+    return stakeholder_public(person, _username(session, person.user_id))
+
+
 def _stakeholder(session: Session, project_id: int, stakeholder_id: int) -> Stakeholder:
     person = session.scalar(
         select(Stakeholder).where(
@@ -271,6 +280,7 @@ def update_stakeholder(
     name = changes.get("name") or person.name
     organisation = changes.get("organisation") or person.organisation
     _unique_person(session, access.project.id, name, organisation, person.id)
+    before = stakeholder_public(person, _username(session, person.user_id))
     if "username" in changes:
         # An empty or null user name unlinks the account (the membership stays).
         user = link_account(session, access, changes.pop("username"))
@@ -278,6 +288,9 @@ def update_stakeholder(
     for key, value in changes.items():
         if value is not None:
             setattr(person, key, value)
+    after = stakeholder_public(person, _username(session, person.user_id))
+    if after == before:
+        return after
     events.append(
         session,
         type="stakeholder.updated",
@@ -291,8 +304,13 @@ def update_stakeholder(
     versions.record(
         session, access.project, actor=access.actor, change=f"changed stakeholder {person.name}"
     )
-    username = session.scalar(select(User.username).where(User.id == person.user_id))
-    return stakeholder_public(person, username)
+    return after
+
+
+def _username(session: Session, user_id: int | None) -> str | None:
+    if user_id is None:
+        return None
+    return session.scalar(select(User.username).where(User.id == user_id))
 
 
 def remove_stakeholder(session: Session, access: ProjectAccess, stakeholder_id: int) -> None:

@@ -16,7 +16,10 @@ def render_error(request: Request, error: ContinuumError) -> Response:
     if error.status == 401:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
-    response = render(request, "error.html", {"error": error}, status=error.status)
+    # The failed request's transaction was rolled back, which expired the project loaded by the
+    # guard, and its session is closed: error pages show no project navigation.
+    context: dict[str, object] = {"error": error, "access": None, "nav": []}
+    response = render(request, "error.html", context, status=error.status)
     retry = getattr(error, "retry_after_seconds", None)
     if retry is not None:
         response.headers["Retry-After"] = str(retry)

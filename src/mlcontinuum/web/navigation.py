@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mlcontinuum.auth.access import ProjectAccess
+from mlcontinuum.auth.roles import Permission
+
 
 @dataclass(frozen=True)
 class NavItem:
     label: str
     path: str  # relative to the project, e.g. "charter"
+    # Links a role cannot use are left out rather than answered with 403.
+    permission: Permission = Permission.PROJECT_READ
 
 
 @dataclass(frozen=True)
@@ -23,11 +28,13 @@ PROJECT_AREAS: tuple[NavArea, ...] = (
         (
             NavItem("Overview", ""),
             NavItem("Charter", "charter"),
+            NavItem("Charter history", "charter/history"),
             NavItem("KPIs", "kpis"),
             NavItem("Stakeholders", "stakeholders"),
         ),
     ),
-    NavArea("Manage & Trust", (NavItem("Audit trail", "events"),)),
+    NavArea("Manage & Trust", (NavItem("Audit trail", "events", Permission.AUDIT_READ),)),
+    NavArea("Project", (NavItem("Settings and members", "settings", Permission.PROJECT_MANAGE),)),
 )
 
 
@@ -37,18 +44,18 @@ class NavLink:
     href: str
 
 
-def _href(slug: str, path: str) -> str:
-    return f"/projects/{slug}/{path}".rstrip("/")
-
-
-def areas_for(slug: str | None) -> list[tuple[str, list[NavLink]]]:
-    """The project's areas with absolute links; none outside a project."""
-    if slug is None:
+def areas_for(access: ProjectAccess | None) -> list[tuple[str, list[NavLink]]]:
+    """The project's areas with absolute links the caller may follow; none outside a project."""
+    if access is None:
         return []
-    return [
-        (
-            area.label,
-            [NavLink(i.label, f"/projects/{slug}/{i.path}".rstrip("/")) for i in area.items],
-        )
-        for area in PROJECT_AREAS
-    ]
+    slug = access.project.slug
+    found = []
+    for area in PROJECT_AREAS:
+        links = [
+            NavLink(item.label, f"/projects/{slug}/{item.path}".rstrip("/"))
+            for item in area.items
+            if access.can(item.permission)
+        ]
+        if links:
+            found.append((area.label, links))
+    return found

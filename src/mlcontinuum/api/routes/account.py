@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import status
-from sqlalchemy import select
 
 from mlcontinuum import __version__
 from mlcontinuum.api.db import Db
@@ -49,7 +48,7 @@ def revoke_token(db: Db, principal: SignedIn, token_id: int) -> TokenPublic:
 
 @routes.get("/users", response_model=list[UserPublic])
 def list_users(db: Db, _: Admin) -> list[User]:
-    return list(db.scalars(select(User).order_by(User.username)))
+    return service.list_users(db)
 
 
 @routes.post("/users", response_model=UserPublic, status_code=status.HTTP_201_CREATED)

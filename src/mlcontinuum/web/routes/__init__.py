@@ -16,6 +16,28 @@ def router() -> APIRouter:
     )
 
 
-from mlcontinuum.web.routes import session  # noqa: E402 - modules need `router` above
+from mlcontinuum.web.routes import (  # noqa: E402 - modules need `router` above
+    account,
+    admin,
+    audit,
+    charter,
+    kpis,
+    project_settings,
+    projects,
+    session,
+    stakeholders,
+)
 
-PAGE_ROUTERS = (session,)
+# `projects` declares /projects/new before /projects/{project}, so it must stay ahead of routers
+# whose paths could shadow it.
+PAGE_ROUTERS = (
+    session,
+    projects,
+    project_settings,
+    charter,
+    kpis,
+    stakeholders,
+    audit,
+    account,
+    admin,
+)
