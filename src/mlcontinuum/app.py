@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi import FastAPI
 from starlette.routing import BaseRoute
 
@@ -13,15 +15,21 @@ from mlcontinuum.api.routes import (
     charter,
     data_sources,
     kpis,
+    models,
     projects,
     runs,
 )
+from mlcontinuum.registry.artifacts import ArtifactStore
 from mlcontinuum.settings import Settings
 from mlcontinuum.storage import migrate
 from mlcontinuum.storage.engine import make_engine, make_session_factory
 
 API_PREFIX = "/api/v1"
-API_ROUTERS = (account, projects, charter, kpis, data_sources, runs, audit)
+# Bodies that are files, streamed to the artifact store and limited by max_artifact_bytes.
+UPLOAD_PATHS = re.compile(
+    r"^/api/v1/projects/[^/]+/models/[^/]+/versions/\d+/(artifact|reference-profile)$"
+)
+API_ROUTERS = (account, projects, charter, kpis, data_sources, runs, models, audit)
 # Routes FastAPI or Starlette add themselves; they serve no project data.
 PUBLIC_PATHS = frozenset({"/api/openapi.json", "/api/docs", "/api/docs/oauth2-redirect", "/static"})
 
@@ -44,6 +52,7 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     app.state.secret_key = settings.secret_key()
+    app.state.artifacts = ArtifactStore(settings.data_dir / "artifacts")
     for module in API_ROUTERS:
         app.include_router(module.routes, prefix=API_PREFIX)
 
@@ -51,7 +60,12 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> FastAPI:
 
     renderer = install_web(app)
     install_error_handlers(app, renderer)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_request_bytes,
+        uploads=UPLOAD_PATHS,
+        max_upload_bytes=settings.max_artifact_bytes,
+    )
     return app
 
 

@@ -57,6 +57,11 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest request body the API accepts, in bytes; larger bodies get 413.",
     )
+    max_artifact_bytes: int = Field(
+        default=512 * 1024 * 1024,
+        ge=1024,
+        description="Largest model artifact or reference profile accepted for upload, in bytes.",
+    )
     login_max_failures: int = Field(
         default=5,
         ge=1,

@@ -6,6 +6,7 @@ API paths answer JSON `{"error": {code, message, fields}}`; nobody ever sees a s
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request
@@ -95,17 +96,24 @@ class BodyLimit:
     client disconnected, and anything it still tries to send is dropped.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, *, uploads: re.Pattern[str], max_upload_bytes: int
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.uploads = uploads  # upload paths (PUT) that take files up to `max_upload_bytes`
+        self.max_upload_bytes = max_upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.max_bytes
+        if scope["method"] == "PUT" and self.uploads.search(scope["path"]):
+            limit = self.max_upload_bytes
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._refuse(scope, receive, send)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await self._refuse(scope, receive, send, limit)
             return
         seen = 0
         refused = False
@@ -117,9 +125,9 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > limit:
                     refused = True
-                    await self._refuse(scope, receive, send)
+                    await self._refuse(scope, receive, send, limit)
                     return {"type": "http.disconnect"}
             return message
 
@@ -129,9 +137,8 @@ class BodyLimit:
 
         await self.app(scope, counted, guarded_send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         body = ErrorBody(
-            "payload_too_large",
-            f"the request body is over the limit of {self.max_bytes} bytes",
+            "payload_too_large", f"the request body is over the limit of {limit} bytes"
         ).to_json()
         await JSONResponse(body, status_code=413)(scope, receive, send)

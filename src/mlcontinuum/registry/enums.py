@@ -22,3 +22,20 @@ class NonFinite(StrEnum):
     NAN = "nan"
     POS_INF = "inf"
     NEG_INF = "-inf"
+
+
+class VersionStatus(StrEnum):
+    CANDIDATE = "candidate"
+    APPROVED = "approved"
+    IN_PRODUCTION = "in_production"
+    ARCHIVED = "archived"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class ScanVerdict(StrEnum):
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+    NOT_SCANNED = "not_scanned"

@@ -3,25 +3,28 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Enum,
     Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from mlcontinuum.registry.enums import NonFinite, RunStatus
+from mlcontinuum.registry.enums import NonFinite, RunStatus, ScanVerdict, VersionStatus
 from mlcontinuum.storage.base import Base, UTCDateTime, utcnow
 
 
-def _enum(cls: type[RunStatus] | type[NonFinite], name: str) -> Enum:
+def _enum(cls: type[StrEnum], name: str) -> Enum:
     return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e])
 
 
@@ -110,3 +113,59 @@ class RunDataSource(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
     data_source_id: Mapped[int] = mapped_column(ForeignKey("data_sources.id"), index=True)
+
+
+class StoredProfile(Base):
+    """A reference profile (the profiles engine's own versioned format, never a pickle)."""
+
+    __tablename__ = "stored_profiles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    rows: Mapped[int] = mapped_column(Integer)
+    columns: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ModelVersion(Base):
+    __tablename__ = "model_versions"
+    __table_args__ = (UniqueConstraint("project_id", "model_name", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    model_name: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[VersionStatus] = mapped_column(_enum(VersionStatus, "version_status"))
+    description: Mapped[str] = mapped_column(Text, default="")
+    intended_use: Mapped[str] = mapped_column(Text, default="")
+    limitations: Mapped[str] = mapped_column(Text, default="")
+    evaluation_metrics: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("model_versions.id"), nullable=True)
+    reference_profile_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stored_profiles.id"), nullable=True
+    )
+    artifact_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    artifact_size: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    artifact_filename: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    artifact_format: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    scan_verdict: Mapped[ScanVerdict | None] = mapped_column(
+        _enum(ScanVerdict, "scan_verdict"), nullable=True
+    )
+    scan_findings: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ModelVersionRun(Base):
+    """Lineage: the runs a version was built from."""
+
+    __tablename__ = "model_version_runs"
+    __table_args__ = (UniqueConstraint("version_id", "run_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("model_versions.id", ondelete="CASCADE"), index=True
+    )
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)

@@ -1,0 +1,74 @@
+"""API shapes of model versions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from mlcontinuum.registry.enums import ScanVerdict, VersionStatus
+from mlcontinuum.registry.schemas import Key
+
+ModelName = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9_.-]*$"),
+]
+LongText = Annotated[str, StringConstraints(max_length=10_000)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class VersionCreate(Strict):
+    description: LongText = ""
+    intended_use: LongText = Field(default="", description="For the model card.")
+    limitations: LongText = Field(default="", description="Known limitations, for the card.")
+    runs: list[int] = Field(
+        default_factory=list, max_length=50, description="Numbers of the runs it was built from."
+    )
+    parent_version: int | None = Field(default=None, ge=1, description="Version it retrains.")
+    evaluation_metrics: dict[Key, Annotated[float, Field(allow_inf_nan=False)]] = Field(
+        default_factory=dict,
+        max_length=200,
+        description="Finite numbers only: a model evaluated to NaN is not a candidate.",
+    )
+
+
+class VersionUpdate(Strict):
+    status: VersionStatus
+
+
+class ArtifactPublic(BaseModel):
+    sha256: str
+    size: int
+    filename: str
+    format: str
+    scan_verdict: ScanVerdict
+    scan_findings: list[str]
+
+
+class VersionPublic(BaseModel):
+    model_name: str
+    version: int
+    status: VersionStatus
+    description: str
+    intended_use: str
+    limitations: str
+    evaluation_metrics: dict[str, float]
+    runs: list[int]
+    data_sources: list[str] = Field(description="Derived: the data sources of its runs.")
+    parent_version: int | None
+    artifact: ArtifactPublic | None
+    reference_profile: dict[str, int | list[str]] | None = Field(
+        description="Rows and columns of the reference profile, when uploaded."
+    )
+    created_by: str
+    created_at: datetime
+
+
+class ModelSummary(BaseModel):
+    name: str
+    versions: int
+    latest: VersionPublic

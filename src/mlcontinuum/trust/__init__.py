@@ -1,0 +1,1 @@
+"""Trust: model cards now; fairness and explanation reports as the gates record them."""
