@@ -3,41 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Query
-from pydantic import BaseModel
 
 from mlcontinuum import events
 from mlcontinuum.api.db import Db
 from mlcontinuum.api.deps import AuditRead, Page, PerPage
 from mlcontinuum.api.routes import router
+from mlcontinuum.event_schemas import ChainPublic, EventPage, EventPublic
 
 routes = router(tags=["audit"])
-
-
-class EventPublic(BaseModel):
-    id: int
-    seq: int
-    actor: str
-    type: str
-    payload: dict[str, Any]
-    at: datetime
-    hash: str
-
-
-class EventPage(BaseModel):
-    items: list[EventPublic]
-    total: int
-    page: int
-    per_page: int
-
-
-class ChainPublic(BaseModel):
-    ok: bool
-    checked: int
-    broken_seq: int | None
-    reason: str | None
 
 
 @routes.get("/projects/{project}/events", response_model=EventPage)

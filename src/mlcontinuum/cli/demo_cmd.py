@@ -1,0 +1,36 @@
+"""`continuum demo`: load the demo project into this instance's database."""
+
+from __future__ import annotations
+
+import typer
+
+from mlcontinuum.cli.local import local_database, operator_actor
+from mlcontinuum.cli.output import out, reported_errors
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo)
+
+
+def demo() -> None:
+    """Load the demo project: churn prediction for a telecom operator (telco-churn).
+
+    A full charter, stakeholders on both sides, and KPIs whose baselines come from the wa_churn
+    data set. Idempotent: what exists is left as it is. Needs an administrator (`continuum
+    init`), who owns the project; demo accounts get generated passwords, printed once.
+    """
+    from mlcontinuum.demo import charter as content
+    from mlcontinuum.demo.load import load
+
+    with reported_errors(), local_database(upgrade=True) as db:
+        result = load(db.sessions, actor=operator_actor())
+    console = out()
+    if result.project_created:
+        console.print(
+            f"Loaded the demo project '{content.SLUG}' ({content.CUSTOMER}), "
+            f"owned by {result.owner}."
+        )
+    else:
+        console.print(f"The demo project '{content.SLUG}' exists; left as it is.")
+    for username, password in result.new_accounts:
+        console.print(f"Created demo account {username}; password (shown once): {password}")

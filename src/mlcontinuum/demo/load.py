@@ -1,0 +1,104 @@
+"""Load the demo through the services, idempotently: what exists is left as it is, so a second
+run writes nothing and appends no events. Each step checks its own "already there" condition,
+so later slices can add steps that fill in an existing demo project."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from mlcontinuum.auth import credentials
+from mlcontinuum.auth import service as auth_service
+from mlcontinuum.auth.access import project_access
+from mlcontinuum.auth.models import User
+from mlcontinuum.auth.roles import Permission
+from mlcontinuum.auth.schemas import UserCreate
+from mlcontinuum.charter import document as charter_document
+from mlcontinuum.charter import projects
+from mlcontinuum.charter import service as charter_service
+from mlcontinuum.charter.models import Project
+from mlcontinuum.charter.schemas import ProjectCreate
+from mlcontinuum.demo import charter as content
+from mlcontinuum.demo.baselines import Baselines, compute, load_wa_churn
+from mlcontinuum.errors import ContinuumError
+from mlcontinuum.storage.engine import transaction
+
+PASSWORD_BYTES = 18
+
+
+@dataclass
+class DemoResult:
+    project_created: bool = False
+    # (user name, password) of accounts created by this run; the only time a password is known.
+    new_accounts: list[tuple[str, str]] = field(default_factory=list)
+    owner: str = ""
+
+
+def load(sessions: sessionmaker[Session], *, actor: str) -> DemoResult:
+    """Load the demo in one transaction: it is all there afterwards, or nothing is."""
+    baselines = compute(load_wa_churn())
+    result = DemoResult()
+    with transaction(sessions) as session:
+        admin = _first_admin(session)
+        result.owner = admin.username
+        users = {a.username: _account(session, a, actor, result) for a in content.ACCOUNTS}
+        if session.scalar(select(Project.id).where(Project.slug == content.SLUG)) is None:
+            _create_project(session, admin, users, baselines)
+            result.project_created = True
+    return result
+
+
+def _first_admin(session: Session) -> User:
+    admin = session.scalar(select(User).where(User.is_admin.is_(True)).order_by(User.id).limit(1))
+    if admin is None:
+        raise ContinuumError(
+            "the demo project is owned by the first administrator; run `continuum init` first"
+        )
+    return admin
+
+
+def _account(
+    session: Session, account: content.DemoAccount, actor: str, result: DemoResult
+) -> User:
+    existing = session.scalar(select(User).where(User.username == account.username))
+    if existing is not None:
+        return existing
+    password = credentials.new_secret(PASSWORD_BYTES)
+    user = auth_service.create_user(
+        session,
+        UserCreate(
+            username=account.username,
+            email=account.email,
+            full_name=account.full_name,
+            password=password,
+        ),
+        actor=actor,
+    )
+    result.new_accounts.append((user.username, password))
+    return user
+
+
+def _create_project(
+    session: Session, admin: User, users: dict[str, User], baselines: Baselines
+) -> None:
+    owner = auth_service.principal_of(admin)
+    fields = content.PROJECT.model_dump()
+    project = projects.create_project(session, owner, ProjectCreate(slug=content.SLUG, **fields))
+    # Roles first: linking a stakeholder's account would otherwise invite it as a stakeholder.
+    for account in content.ACCOUNTS:
+        auth_service.set_membership(
+            session,
+            project_id=project.id,
+            user=users[account.username],
+            role=account.role,
+            actor=owner.username,
+        )
+    access = project_access(session, owner, content.SLUG, Permission.CHARTER_WRITE)
+    document = content.document(baselines)
+    charter_document.import_document(session, access, document)
+    # The data protection review changes the charter, written by the ML engineer.
+    engineer = auth_service.principal_of(users[content.REVISION_AUTHOR.username])
+    engineer_access = project_access(session, engineer, content.SLUG, Permission.CHARTER_WRITE)
+    charter_service.update_charter(session, engineer_access, content.revision(document.charter))

@@ -1,0 +1,306 @@
+"""`Client`: the REST API of a Continuum server as typed Python methods.
+
+Every method returns the same pydantic schema the server answers with, and raises a
+`ContinuumAPIError` subclass carrying the server's message when the server refuses.
+Inputs are either the schema (`ProjectCreate(...)`) or a plain mapping; a mapping is sent
+as given, so the server does the validating and its field problems reach the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self, TypeVar
+from urllib.parse import quote
+
+import httpx
+from pydantic import BaseModel, TypeAdapter
+
+from mlcontinuum import __version__
+from mlcontinuum.auth.roles import Role
+from mlcontinuum.auth.schemas import (
+    MemberPublic,
+    TokenCreated,
+    TokenPublic,
+    UserPublic,
+)
+from mlcontinuum.charter.schemas import (
+    CharterDiff,
+    CharterPublic,
+    CharterUpdate,
+    CharterVersionPublic,
+    KpiCreate,
+    KpiPublic,
+    KpiUpdate,
+    ProjectCreate,
+    ProjectPage,
+    ProjectPublic,
+    ProjectUpdate,
+    StakeholderCreate,
+    StakeholderPublic,
+    StakeholderUpdate,
+    VersionSnapshot,
+)
+from mlcontinuum.event_schemas import ChainPublic, EventPage
+from mlcontinuum.sdk.errors import ContinuumConnectionError, error_from_response
+
+API_PREFIX = "/api/v1"
+YAML_TYPE = "application/yaml"
+# The server's largest page; listing everything in big pages keeps round trips few.
+MAX_PER_PAGE = 200
+
+M = TypeVar("M", bound=BaseModel)
+Body = BaseModel | Mapping[str, Any]
+
+
+class Client:
+    """A connection to one Continuum server, authenticated by an API token.
+
+    >>> with Client("http://127.0.0.1:8000", token) as client:
+    ...     for project in client.list_projects():
+    ...         print(project.slug, client.get_charter(project.slug).version)
+    """
+
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        *,
+        timeout: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self._http = httpx.Client(
+            base_url=self.url + API_PREFIX,
+            headers={
+                "Authorization": f"Bearer {token}",
+                "User-Agent": f"mlcontinuum-sdk/{__version__}",
+                "Accept": "application/json",
+            },
+            timeout=timeout,
+            transport=transport,
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # --- account and tokens ------------------------------------------------------------------
+
+    def me(self) -> UserPublic:
+        """The account the token belongs to."""
+        return self._get(UserPublic, "/me")
+
+    def create_token(
+        self,
+        name: str,
+        *,
+        project: str | None = None,
+        role_ceiling: Role | str | None = None,
+        expires_in_days: int | None = 90,
+    ) -> TokenCreated:
+        """A new token of your account; `.token` holds the secret, shown this once only."""
+        data = {
+            "name": name,
+            "project": project,
+            "role_ceiling": role_ceiling,
+            "expires_in_days": expires_in_days,
+        }
+        return self._send(TokenCreated, "POST", "/tokens", data)
+
+    def list_tokens(self) -> list[TokenPublic]:
+        return self._get_list(TokenPublic, "/tokens")
+
+    def revoke_token(self, token_id: int) -> TokenPublic:
+        return self._send(TokenPublic, "DELETE", f"/tokens/{token_id}")
+
+    # --- projects and members ----------------------------------------------------------------
+
+    def list_projects(self) -> list[ProjectPublic]:
+        """Every project you may see, by name; fetches all pages (see `project_page` for one)."""
+        found: list[ProjectPublic] = []
+        page = 1
+        while True:
+            batch = self.project_page(page, per_page=MAX_PER_PAGE)
+            found.extend(batch.items)
+            if not batch.items or len(found) >= batch.total:
+                return found
+            page += 1
+
+    def project_page(self, page: int = 1, *, per_page: int = 50) -> ProjectPage:
+        """One page of the projects you may see, with the total count."""
+        return self._get(ProjectPage, "/projects", params={"page": page, "per_page": per_page})
+
+    def get_project(self, slug: str) -> ProjectPublic:
+        return self._get(ProjectPublic, f"/projects/{_seg(slug)}")
+
+    def create_project(self, data: ProjectCreate | Mapping[str, Any]) -> ProjectPublic:
+        """Create a project; you become its owner."""
+        return self._send(ProjectPublic, "POST", "/projects", data)
+
+    def update_project(self, slug: str, data: ProjectUpdate | Mapping[str, Any]) -> ProjectPublic:
+        return self._send(ProjectPublic, "PATCH", f"/projects/{_seg(slug)}", data)
+
+    def list_members(self, slug: str) -> list[MemberPublic]:
+        return self._get_list(MemberPublic, f"/projects/{_seg(slug)}/members")
+
+    def set_member(self, slug: str, username: str, role: Role | str) -> MemberPublic:
+        """Give an existing account a role in the project, or change its role."""
+        data = {"username": username, "role": role}
+        return self._send(MemberPublic, "PUT", f"/projects/{_seg(slug)}/members", data)
+
+    def remove_member(self, slug: str, username: str) -> None:
+        self._request("DELETE", f"/projects/{_seg(slug)}/members/{_seg(username)}")
+
+    # --- charter -----------------------------------------------------------------------------
+
+    def get_charter(self, slug: str) -> CharterPublic:
+        return self._get(CharterPublic, f"/projects/{_seg(slug)}/charter")
+
+    def update_charter(self, slug: str, data: CharterUpdate | Mapping[str, Any]) -> CharterPublic:
+        """Change some of the charter's text; a new version is recorded if anything changed."""
+        return self._send(CharterPublic, "PATCH", f"/projects/{_seg(slug)}/charter", data)
+
+    def list_charter_versions(self, slug: str) -> list[CharterVersionPublic]:
+        """The charter's versions, newest first."""
+        return self._get_list(CharterVersionPublic, f"/projects/{_seg(slug)}/charter/versions")
+
+    def get_charter_version(self, slug: str, version: int) -> VersionSnapshot:
+        return self._get(VersionSnapshot, f"/projects/{_seg(slug)}/charter/versions/{version}")
+
+    def diff_charter(self, slug: str, from_version: int, to_version: int) -> CharterDiff:
+        return self._get(
+            CharterDiff,
+            f"/projects/{_seg(slug)}/charter/diff",
+            params={"from": from_version, "to": to_version},
+        )
+
+    def export_charter_yaml(self, slug: str) -> str:
+        """The charter file (YAML) exactly as the server writes it."""
+        return self._request("GET", f"/projects/{_seg(slug)}/charter.yaml").text
+
+    def import_charter_yaml(self, slug: str, source: str | Path) -> CharterPublic:
+        """Make the charter equal to a charter file: `source` is YAML text, or a `Path` to one.
+
+        KPIs and stakeholders missing from the file are removed. The answer's `version` is
+        unchanged when the file matched the charter already.
+        """
+        content = source.read_bytes() if isinstance(source, Path) else source.encode()
+        response = self._request(
+            "PUT",
+            f"/projects/{_seg(slug)}/charter.yaml",
+            content=content,
+            headers={"Content-Type": YAML_TYPE},
+        )
+        return CharterPublic.model_validate(response.json())
+
+    # --- KPIs and stakeholders ---------------------------------------------------------------
+
+    def list_kpis(self, slug: str) -> list[KpiPublic]:
+        return self._get_list(KpiPublic, f"/projects/{_seg(slug)}/kpis")
+
+    def add_kpi(self, slug: str, data: KpiCreate | Mapping[str, Any]) -> KpiPublic:
+        return self._send(KpiPublic, "POST", f"/projects/{_seg(slug)}/kpis", data)
+
+    def update_kpi(self, slug: str, kpi_id: int, data: KpiUpdate | Mapping[str, Any]) -> KpiPublic:
+        return self._send(KpiPublic, "PATCH", f"/projects/{_seg(slug)}/kpis/{kpi_id}", data)
+
+    def delete_kpi(self, slug: str, kpi_id: int) -> None:
+        self._request("DELETE", f"/projects/{_seg(slug)}/kpis/{kpi_id}")
+
+    def list_stakeholders(self, slug: str) -> list[StakeholderPublic]:
+        return self._get_list(StakeholderPublic, f"/projects/{_seg(slug)}/stakeholders")
+
+    def add_stakeholder(
+        self, slug: str, data: StakeholderCreate | Mapping[str, Any]
+    ) -> StakeholderPublic:
+        """List a stakeholder; naming an account (`username`) also invites it to the project."""
+        return self._send(StakeholderPublic, "POST", f"/projects/{_seg(slug)}/stakeholders", data)
+
+    def update_stakeholder(
+        self, slug: str, stakeholder_id: int, data: StakeholderUpdate | Mapping[str, Any]
+    ) -> StakeholderPublic:
+        path = f"/projects/{_seg(slug)}/stakeholders/{stakeholder_id}"
+        return self._send(StakeholderPublic, "PATCH", path, data)
+
+    def remove_stakeholder(self, slug: str, stakeholder_id: int) -> None:
+        self._request("DELETE", f"/projects/{_seg(slug)}/stakeholders/{stakeholder_id}")
+
+    # --- audit trail -------------------------------------------------------------------------
+
+    def list_events(
+        self,
+        slug: str,
+        *,
+        types: Iterable[str] = (),
+        actor: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        page: int = 1,
+        per_page: int = 50,
+    ) -> EventPage:
+        """One page of the project's events, newest first, filtered on the server."""
+        params: dict[str, Any] = {"type": list(types), "page": page, "per_page": per_page}
+        if actor is not None:
+            params["actor"] = actor
+        if since is not None:
+            params["since"] = since.isoformat()
+        if until is not None:
+            params["until"] = until.isoformat()
+        return self._get(EventPage, f"/projects/{_seg(slug)}/events", params=params)
+
+    def verify_audit(self, slug: str) -> ChainPublic:
+        """Have the server recompute the project's hash chain; `.ok` is False at a broken link."""
+        return self._get(ChainPublic, f"/projects/{_seg(slug)}/audit/verify")
+
+    # --- transport ---------------------------------------------------------------------------
+
+    def _get(self, model: type[M], path: str, *, params: Mapping[str, Any] | None = None) -> M:
+        return model.model_validate(self._request("GET", path, params=params).json())
+
+    def _get_list(self, model: type[M], path: str) -> list[M]:
+        return TypeAdapter(list[model]).validate_python(  # type: ignore[valid-type]
+            self._request("GET", path).json()
+        )
+
+    def _send(self, model: type[M], method: str, path: str, data: Body | None = None) -> M:
+        payload: Any = None
+        if isinstance(data, BaseModel):
+            # Only the fields the caller set: an update must not reset the others to defaults.
+            payload = data.model_dump(mode="json", exclude_unset=True)
+        elif data is not None:
+            payload = dict(data)
+        response = self._request(method, path, json=payload)
+        return model.model_validate(response.json())
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            response = self._http.request(method, path, **kwargs)
+        except httpx.TimeoutException as err:
+            raise ContinuumConnectionError(
+                f"{self.url} did not answer within {self._http.timeout.read} s", code="timeout"
+            ) from err
+        except httpx.TransportError as err:
+            raise ContinuumConnectionError(
+                f"cannot reach the Continuum server at {self.url}: {err}", code="unreachable"
+            ) from err
+        if response.is_error:
+            raise error_from_response(response)
+        return response
+
+
+def _seg(value: str) -> str:
+    """A path segment, escaped so a slug or name can never change the path it is put in."""
+    return quote(value, safe="")

@@ -1,0 +1,115 @@
+"""`continuum demo`: a realistic project, loaded once; a second run changes nothing."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import Engine, select
+
+from mlcontinuum.auth import credentials
+from mlcontinuum.auth.models import User
+from mlcontinuum.demo.baselines import compute, load_wa_churn, recall_at_fraction, roc_auc
+from mlcontinuum.storage.engine import make_session_factory, transaction
+from tests.cli.conftest import Cli, event_count
+
+
+def test_demo_needs_an_administrator(cli: Cli, engine: Engine) -> None:
+    result = cli("demo")
+    assert result.exit_code == 1
+    assert "run `continuum init` first" in result.output
+    assert event_count(engine) == 0
+
+
+def test_demo_loads_once_and_is_idempotent(cli: Cli, engine: Engine) -> None:
+    assert cli("init", "--username", "root").exit_code == 0
+    first = cli("demo")
+    assert first.exit_code == 0, first.output
+    assert (
+        "Loaded the demo project 'telco-churn' (Northwind Telecom), owned by root." in first.output
+    )
+    passwords = dict(
+        re.findall(r"Created demo account (\S+); password \(shown once\): (\S+)", first.output)
+    )
+    assert set(passwords) == {"amira.haddad", "mei.tanaka"}
+    with engine.connect() as connection:
+        for username, password in passwords.items():
+            digest = connection.execute(
+                select(User.password_hash).where(User.username == username)
+            ).scalar_one()
+            assert credentials.verify_password(digest, password)
+    events = event_count(engine)
+
+    second = cli("demo")
+    assert second.exit_code == 0, second.output
+    assert "exists; left as it is" in second.output
+    assert "password" not in second.output
+    assert event_count(engine) == events
+    assert cli("audit", "verify", "telco-churn").exit_code == 0
+
+
+def test_demo_content_is_complete(cli: Cli, engine: Engine) -> None:
+    from mlcontinuum.auth.access import project_access
+    from mlcontinuum.auth.roles import Permission, Role
+    from mlcontinuum.auth.service import principal_of, role_in
+    from mlcontinuum.charter import document, members, service, versions
+
+    assert cli("init", "--username", "root").exit_code == 0
+    assert cli("demo").exit_code == 0
+    with transaction(make_session_factory(engine)) as session:
+        root = session.scalars(select(User).where(User.username == "root")).one()
+        access = project_access(session, principal_of(root), "telco-churn", Permission.PROJECT_READ)
+        charter = service.get_charter(session, access)
+        kpis = {k.name: k for k in service.list_kpis(session, access.project.id)}
+        people = service.list_stakeholders(session, access.project.id)
+        roles = {m.username: m.role for m in members.list_members(session, access.project.id)}
+        history = versions.list_versions(session, access.project.id)
+        exported = document.export_document(session, access)
+        assert role_in(session, root.id, access.project.id) is Role.OWNER
+
+    assert all(
+        getattr(charter, name)
+        for name in (
+            "problem_statement",
+            "in_scope",
+            "out_of_scope",
+            "minimal_viable_product",
+            "success_criteria",
+            "risks",
+            "assumptions",
+        )
+    )
+    assert "data protection officer" in charter.assumptions
+    assert [v.author for v in history][:2] == ["mei.tanaka", "root"]
+    assert {k.kind for k in kpis.values()} == {"business", "analytic"}
+    assert len(kpis) == 4
+    assert all(k.expected_lift > 0 for k in kpis.values())
+    assert {p.organisation for p in people} == {"Northwind Telecom", "Brightline Analytics"}
+    assert len(people) == 6
+    linked = {p.username: p.role for p in people if p.is_user}
+    assert set(linked) == {"amira.haddad", "mei.tanaka"}
+    # The demo charter survives its own file format unchanged.
+    assert document.parse_yaml(document.dump_yaml(exported)) == exported
+    assert roles == {
+        "root": Role.OWNER,
+        "amira.haddad": Role.STAKEHOLDER,
+        "mei.tanaka": Role.ML_ENGINEER,
+    }
+
+
+def test_baselines_come_from_wa_churn() -> None:
+    import numpy as np
+
+    frame = load_wa_churn()
+    b = compute(frame)
+    assert b.customers == 7043
+    assert round(b.churn_rate, 4) == 0.2654  # 1,869 of 7,043 customers churned
+    assert 0.5 < b.auc < 0.8  # tenure alone ranks, but far from well
+    assert 0 < b.recall_at_capacity < b.best_recall_at_capacity < 1
+    # The helpers agree with brute force on a small example with ties.
+    positive = np.array([True, False, True, False, False])
+    score = np.array([3.0, 3.0, 2.0, 1.0, 1.0])
+    pairs = [(p, n) for p in score[positive] for n in score[~positive]]
+    brute = sum(1.0 if p > n else 0.5 if p == n else 0.0 for p, n in pairs) / len(pairs)
+    assert roc_auc(positive, score) == brute
+    # Top 20% = one of the two tied at 3.0: half a positive expected, of two positives.
+    assert recall_at_fraction(positive, score, 0.2) == 0.25
