@@ -8,6 +8,7 @@ as given, so the server does the validating and its field problems reach the cal
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -44,7 +45,10 @@ from mlcontinuum.charter.schemas import (
     VersionSnapshot,
 )
 from mlcontinuum.event_schemas import ChainPublic, EventPage
+from mlcontinuum.registry.model_schemas import VersionPublic
+from mlcontinuum.registry.schemas import LogResult, RunComparison, RunPage, RunPublic, Scalar
 from mlcontinuum.sdk.errors import ContinuumConnectionError, error_from_response
+from mlcontinuum.sdk.runs import ActiveRun, git_state
 
 API_PREFIX = "/api/v1"
 YAML_TYPE = "application/yaml"
@@ -265,6 +269,104 @@ class Client:
         """Have the server recompute the project's hash chain; `.ok` is False at a broken link."""
         return self._get(ChainPublic, f"/projects/{_seg(slug)}/audit/verify")
 
+    # --- runs --------------------------------------------------------------------------------
+
+    def start_run(
+        self,
+        slug: str,
+        *,
+        hypothesis: str = "",
+        kpi: str | None = None,
+        name: str = "",
+        data_sources: Iterable[str] = (),
+        params: Mapping[str, Scalar] | None = None,
+        tags: Mapping[str, Scalar] | None = None,
+        git_commit: str | None = None,
+        git_dirty: bool | None = None,
+        flush_seconds: float = 5.0,
+    ) -> ActiveRun:
+        """Start a run; use it as a context manager. The git commit and dirty flag of the
+        current directory are recorded unless given."""
+        if git_commit is None:
+            git_commit, detected_dirty = git_state()
+            git_dirty = detected_dirty if git_dirty is None else git_dirty
+        body = {
+            "name": name,
+            "hypothesis": hypothesis,
+            "kpi": kpi,
+            "git_commit": git_commit,
+            "git_dirty": git_dirty,
+            "data_sources": list(data_sources),
+            "params": dict(params or {}),
+            "tags": dict(tags or {}),
+        }
+        run = self._send(RunPublic, "POST", f"/projects/{_seg(slug)}/runs", body)
+        return ActiveRun(self, slug, run, flush_seconds=flush_seconds)
+
+    def log_batch(self, slug: str, number: int, batch: Body) -> LogResult:
+        return self._send(LogResult, "POST", f"/projects/{_seg(slug)}/runs/{number}/log", batch)
+
+    def update_run(self, slug: str, number: int, data: Body) -> RunPublic:
+        return self._send(RunPublic, "PATCH", f"/projects/{_seg(slug)}/runs/{number}", data)
+
+    def get_run(self, slug: str, number: int) -> RunPublic:
+        return self._get(RunPublic, f"/projects/{_seg(slug)}/runs/{number}")
+
+    def list_runs(
+        self,
+        slug: str,
+        *,
+        sort: str = "-started_at",
+        columns: Iterable[str] = (),
+        page: int = 1,
+        per_page: int = 50,
+    ) -> RunPage:
+        params = {"sort": sort, "columns": list(columns), "page": page, "per_page": per_page}
+        return self._get(RunPage, f"/projects/{_seg(slug)}/runs", params=params)
+
+    def compare_runs(self, slug: str, numbers: Iterable[int]) -> RunComparison:
+        params = {"runs": list(numbers)}
+        return self._get(RunComparison, f"/projects/{_seg(slug)}/runs/compare", params=params)
+
+    # --- model versions ----------------------------------------------------------------------
+
+    def create_version(self, slug: str, model: str, data: Body) -> VersionPublic:
+        return self._send(VersionPublic, "POST", _versions(slug, model), data)
+
+    def get_version(self, slug: str, model: str, version: int) -> VersionPublic:
+        return self._get(VersionPublic, f"{_versions(slug, model)}/{version}")
+
+    def upload_artifact(
+        self, slug: str, model: str, version: int, path: str | Path
+    ) -> VersionPublic:
+        """Upload the model file (streamed); the server stores it by hash and scans it."""
+        file = Path(path)
+        with file.open("rb") as handle:
+            response = self._request(
+                "PUT",
+                f"{_versions(slug, model)}/{version}/artifact",
+                params={"filename": file.name},
+                content=handle,
+                headers={"Content-Type": "application/octet-stream"},
+            )
+        return VersionPublic.model_validate(response.json())
+
+    def upload_reference_profile(
+        self, slug: str, model: str, version: int, profile: bytes
+    ) -> VersionPublic:
+        """`profile` is `mlcontinuum.profiles.dumps(build_profile(training_data))`."""
+        response = self._request(
+            "PUT",
+            f"{_versions(slug, model)}/{version}/reference-profile",
+            content=profile,
+            headers={"Content-Type": "application/octet-stream"},
+        )
+        return VersionPublic.model_validate(response.json())
+
+    def model_card(self, slug: str, model: str, version: int) -> str:
+        """The version's model card, in Markdown."""
+        return self._request("GET", f"{_versions(slug, model)}/{version}/card.md").text
+
     # --- transport ---------------------------------------------------------------------------
 
     def _get(self, model: type[M], path: str, *, params: Mapping[str, Any] | None = None) -> M:
@@ -282,7 +384,14 @@ class Client:
             payload = data.model_dump(mode="json", exclude_unset=True)
         elif data is not None:
             payload = dict(data)
-        response = self._request(method, path, json=payload)
+        # Encoded here rather than by httpx, which refuses NaN and ±inf: runs keep them, and the
+        # server reads the NaN / Infinity literals that Python's json writes.
+        response = self._request(
+            method,
+            path,
+            content=None if payload is None else json.dumps(payload).encode(),
+            headers={"Content-Type": "application/json"},
+        )
         return model.model_validate(response.json())
 
     def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
@@ -299,6 +408,10 @@ class Client:
         if response.is_error:
             raise error_from_response(response)
         return response
+
+
+def _versions(slug: str, model: str) -> str:
+    return f"/projects/{_seg(slug)}/models/{_seg(model)}/versions"
 
 
 def _seg(value: str) -> str:

@@ -1,0 +1,163 @@
+"""Logging a run the way ML engineers already work:
+
+    with client.start_run("telco-churn", hypothesis="...", kpi="ROC AUC") as run:
+        run.log_params({"max_depth": 4})
+        for epoch in range(10):
+            run.log_metrics({"loss": loss, "val/auc": auc}, step=epoch)
+
+Everything is buffered and sent in batches that fit the server's limits: when a buffer fills,
+every `flush_seconds` (checked when you log), and when the block ends. Leaving the block by an
+exception marks the run failed; otherwise it is finished.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import subprocess
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self
+
+from mlcontinuum.registry.schemas import (
+    MAX_BATCH_METRICS,
+    MAX_BATCH_PARAMS,
+    MAX_BATCH_TAGS,
+    RunPublic,
+    Scalar,
+)
+
+if TYPE_CHECKING:
+    from mlcontinuum.sdk.client import Client
+
+
+class ActiveRun:
+    def __init__(
+        self, client: Client, project: str, run: RunPublic, *, flush_seconds: float = 5.0
+    ) -> None:
+        self.client = client
+        self.project = project
+        self.info = run
+        self.flush_seconds = flush_seconds
+        self._params: dict[str, Scalar] = {}
+        self._tags: dict[str, Scalar] = {}
+        self._metrics: list[dict[str, Any]] = []
+        self._steps: dict[str, int] = {}
+        self._last_flush = time.monotonic()
+
+    @property
+    def number(self) -> int:
+        return self.info.number
+
+    def log_param(self, key: str, value: Scalar) -> None:
+        self.log_params({key: value})
+
+    def log_params(self, params: Mapping[str, Scalar]) -> None:
+        """Parameters are fixed once logged: the same value again is fine, another is refused."""
+        self._params.update(params)
+        self._maybe_flush()
+
+    def set_tags(self, tags: Mapping[str, Scalar]) -> None:
+        self._tags.update(tags)
+        self._maybe_flush()
+
+    def log_metric(
+        self, key: str, value: float, *, step: int | None = None, at: datetime | None = None
+    ) -> None:
+        self.log_metrics({key: value}, step=step, at=at)
+
+    def log_metrics(
+        self, metrics: Mapping[str, float], *, step: int | None = None, at: datetime | None = None
+    ) -> None:
+        """Without `step`, each key counts its own steps from 0. NaN and ±inf are kept."""
+        when = (at or datetime.now(UTC)).isoformat()
+        for key, value in metrics.items():
+            point_step = self._steps.get(key, 0) if step is None else step
+            self._steps[key] = point_step + 1
+            self._metrics.append(
+                {"key": key, "value": float(value), "step": point_step, "at": when}
+            )
+        self._maybe_flush()
+
+    def _maybe_flush(self) -> None:
+        full = (
+            len(self._metrics) >= MAX_BATCH_METRICS
+            or len(self._params) >= MAX_BATCH_PARAMS
+            or len(self._tags) >= MAX_BATCH_TAGS
+        )
+        if full or time.monotonic() - self._last_flush >= self.flush_seconds:
+            self.flush()
+
+    def flush(self) -> None:
+        """Send everything buffered, in as many batches as the limits require."""
+        params = list(self._params.items())
+        tags = list(self._tags.items())
+        metrics = self._metrics
+        while params or tags or metrics:
+            batch = {
+                "params": dict(params[:MAX_BATCH_PARAMS]),
+                "tags": dict(tags[:MAX_BATCH_TAGS]),
+                "metrics": metrics[:MAX_BATCH_METRICS],
+            }
+            self.client.log_batch(self.project, self.number, batch)
+            params = params[MAX_BATCH_PARAMS:]
+            tags = tags[MAX_BATCH_TAGS:]
+            metrics = metrics[MAX_BATCH_METRICS:]
+            # Keep only what is still unsent, so a failed batch can be retried by flush().
+            self._params, self._tags, self._metrics = dict(params), dict(tags), metrics
+        self._last_flush = time.monotonic()
+
+    def finish(self, status: str = "finished", *, compute_cost: float | None = None) -> RunPublic:
+        self.flush()
+        body: dict[str, Any] = {"status": status}
+        if compute_cost is not None:
+            body["compute_cost"] = compute_cost
+        self.info = self.client.update_run(self.project, self.number, body)
+        return self.info
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.finish("finished")
+            return
+        # The training failed: keep what was logged, mark the run, let the error propagate.
+        with contextlib.suppress(Exception):  # the original error matters more than this one
+            self.finish("killed" if issubclass(exc_type, KeyboardInterrupt) else "failed")
+
+
+def git_state(cwd: str | None = None) -> tuple[str | None, bool | None]:
+    """The commit checked out in `cwd` and whether the tree has uncommitted changes, if git
+    is there; (None, None) outside a repository."""
+    git = shutil.which("git")
+    if git is None:
+        return None, None
+    try:
+        # git found on PATH, with fixed arguments: nothing here comes from input.
+        commit = subprocess.run(  # noqa: S603
+            [git, "rev-parse", "HEAD"],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(  # noqa: S603
+            [git, "status", "--porcelain"],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None, None
+    return commit or None, bool(dirty)
