@@ -158,7 +158,7 @@ def test_who_may_change_the_register(
         ({"retention_days": 0}, "retention_days"),
         ({"retention_starts_on": "last year"}, "retention_starts_on"),
         ({"name": ""}, "name"),
-        ({"personal_data": False}, "(body)"),  # categories listed without personal data
+        ({"personal_data": False}, "personal_data_categories"),  # listed without personal data
         ({"fetch_now": True}, "fetch_now"),
     ],
 )
@@ -176,3 +176,18 @@ def test_duplicate_names_conflict(client: TestClient, owner: Account, project: s
     again = client.post(_url(project), json=CRM, headers=owner.headers)
     assert again.status_code == 409
     assert again.json()["error"]["fields"][0]["field"] == "name"
+
+
+def test_a_source_in_a_runs_lineage_cannot_be_removed(
+    client: TestClient, owner: Account, project: str
+) -> None:
+    source = client.post(_url(project), json=CRM, headers=owner.headers).json()
+    client.post(
+        f"/api/v1/projects/{project}/runs",
+        json={"data_sources": [CRM["name"]]},
+        headers=owner.headers,
+    )
+    refused = client.delete(_url(project, f"/{source['id']}"), headers=owner.headers)
+    assert refused.status_code == 409
+    assert "lineage of run 1" in refused.json()["error"]["message"]
+    assert client.get(_url(project, f"/{source['id']}"), headers=owner.headers).status_code == 200

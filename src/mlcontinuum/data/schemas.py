@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Self
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 from mlcontinuum.data.enums import LawfulBasis, Severity, SourceKind, SpecialCategory
 
@@ -49,16 +56,18 @@ class DataSourceFields(Strict):
     access_approved_by: Short = ""
     access_approved_on: date | None = None
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Self:
-        if (self.personal_data_categories or self.special_categories) and not self.personal_data:
+    @field_validator("personal_data_categories", "special_categories")
+    @classmethod
+    def _only_with_personal_data(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        # personal_data is declared before the category lists, so it is validated already.
+        if value and not info.data.get("personal_data", False):
             raise ValueError(
-                "personal data categories are listed but personal_data is false; "
-                "set personal_data to true or remove the categories"
+                "categories are listed but personal_data is false; set personal_data to true "
+                "or remove the categories"
             )
-        if len(set(self.special_categories)) != len(self.special_categories):
-            raise ValueError("a special category is listed twice")
-        return self
+        if len(set(value)) != len(value):
+            raise ValueError("a category is listed twice")
+        return value
 
 
 class DataSourceCreate(DataSourceFields):

@@ -72,6 +72,10 @@ def get_source(session: Session, project_id: int, source_id: int) -> DataSource:
     return source
 
 
+def get_source_public(session: Session, project_id: int, source_id: int) -> DataSourcePublic:
+    return public(get_source(session, project_id, source_id), today())
+
+
 def _unique_name(session: Session, project_id: int, name: str, own_id: int | None) -> None:
     clash = session.scalar(
         select(DataSource.id).where(DataSource.project_id == project_id, DataSource.name == name)
@@ -133,6 +137,21 @@ def update_source(
 
 def remove_source(session: Session, access: ProjectAccess, source_id: int) -> None:
     source = get_source(session, access.project.id, source_id)
+    from mlcontinuum.registry.models import Run, RunDataSource
+
+    used_by = session.scalars(
+        select(Run.number)
+        .join(RunDataSource, RunDataSource.run_id == Run.id)
+        .where(RunDataSource.data_source_id == source.id)
+        .order_by(Run.number)
+    ).all()
+    if used_by:
+        runs = ", ".join(str(n) for n in used_by[:10]) + ("…" if len(used_by) > 10 else "")
+        raise Conflict(
+            f"'{source.name}' is part of the lineage of run {runs}; a source that runs used "
+            "stays in the register (record its retention instead)",
+            [FieldProblem("data_source", "in_lineage", "runs were built from it")],
+        )
     session.delete(source)
     events.append(
         session,
@@ -143,8 +162,8 @@ def remove_source(session: Session, access: ProjectAccess, source_id: int) -> No
     )
 
 
-def compliance(session: Session, project_id: int, *, on: date | None = None) -> ComplianceSummary:
-    sources = list_sources(session, project_id, on=on)
+def compliance(sources: list[DataSourcePublic]) -> ComplianceSummary:
+    """Counts over an already evaluated list of sources."""
     flagged = {s.name: s.violations for s in sources if s.violations}
     every = [v for found in flagged.values() for v in found]
     return ComplianceSummary(

@@ -15,6 +15,10 @@ class RunStatus(StrEnum):
     def finished(self) -> bool:
         return self is not RunStatus.RUNNING
 
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
 
 class NonFinite(StrEnum):
     """How a metric value that is not a finite number is kept (SQLite cannot store NaN)."""

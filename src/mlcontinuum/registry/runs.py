@@ -47,6 +47,8 @@ from mlcontinuum.registry.schemas import (
 from mlcontinuum.storage.base import utcnow
 
 KeyValue = TypeVar("KeyValue", RunParam, RunTag)
+# Without a column choice, a table shows this many metrics (in key order) and no parameters.
+DEFAULT_METRIC_COLUMNS = 8
 
 PLAIN_SORTS = {
     "number": Run.number,
@@ -358,10 +360,14 @@ def list_runs(
     run_ids = [run.id for run in runs]
     param_keys = _keys(session, RunParam, project_id)
     metric_keys = _keys(session, RunMetricLatest, project_id)
-    chosen_params = [c.removeprefix("params.") for c in columns if c.startswith("params.")]
-    chosen_metrics = [c.removeprefix("metrics.") for c in columns if c.startswith("metrics.")]
+    chosen_params = [
+        c.removeprefix("params.") for c in columns if c.removeprefix("params.") in param_keys
+    ]
+    chosen_metrics = [
+        c.removeprefix("metrics.") for c in columns if c.removeprefix("metrics.") in metric_keys
+    ]
     if not columns:
-        chosen_metrics = metric_keys[:8]
+        chosen_metrics = metric_keys[:DEFAULT_METRIC_COLUMNS]
     params: dict[int, dict[str, str]] = {}
     if chosen_params and run_ids:
         for run_id, key, value in session.execute(
@@ -392,6 +398,7 @@ def list_runs(
         page=page,
         per_page=per_page,
         sort=sort,
+        columns=[f"params.{k}" for k in chosen_params] + [f"metrics.{k}" for k in chosen_metrics],
         param_keys=param_keys,
         metric_keys=metric_keys,
     )

@@ -164,6 +164,7 @@ class RunPage(BaseModel):
     page: int
     per_page: int
     sort: str
+    columns: list[str] = Field(description="The params.KEY and metrics.KEY columns filled in.")
     param_keys: list[str] = Field(description="Every parameter key in the project, to choose from.")
     metric_keys: list[str] = Field(description="Every metric key in the project, to choose from.")
 

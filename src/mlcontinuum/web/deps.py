@@ -20,6 +20,12 @@ PageProjectRead = Annotated[
 PageCharterWrite = Annotated[
     ProjectAccess, Depends(ProjectGuard(Permission.CHARTER_WRITE, Scheme.SESSION))
 ]
+PageDataWrite = Annotated[
+    ProjectAccess, Depends(ProjectGuard(Permission.DATA_WRITE, Scheme.SESSION))
+]
+PageRunsWrite = Annotated[
+    ProjectAccess, Depends(ProjectGuard(Permission.RUNS_WRITE, Scheme.SESSION))
+]
 PageProjectManage = Annotated[
     ProjectAccess, Depends(ProjectGuard(Permission.PROJECT_MANAGE, Scheme.SESSION))
 ]

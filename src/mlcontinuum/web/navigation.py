@@ -33,6 +33,8 @@ PROJECT_AREAS: tuple[NavArea, ...] = (
             NavItem("Stakeholders", "stakeholders"),
         ),
     ),
+    NavArea("Understand", (NavItem("Data register", "data"),)),
+    NavArea("Build", (NavItem("Runs", "runs"),)),
     NavArea("Manage & Trust", (NavItem("Audit trail", "events", Permission.AUDIT_READ),)),
     NavArea("Project", (NavItem("Settings and members", "settings", Permission.PROJECT_MANAGE),)),
 )

@@ -35,7 +35,7 @@ def add_source(db: Db, access: DataWrite, data: DataSourceCreate) -> DataSourceP
 
 @routes.get("/projects/{project}/data-sources/{source_id}", response_model=DataSourcePublic)
 def get_source(db: Db, access: ProjectRead, source_id: int) -> DataSourcePublic:
-    return service.public(service.get_source(db, access.project.id, source_id), service.today())
+    return service.get_source_public(db, access.project.id, source_id)
 
 
 @routes.patch("/projects/{project}/data-sources/{source_id}", response_model=DataSourcePublic)
@@ -55,4 +55,4 @@ def remove_source(db: Db, access: DataWrite, source_id: int) -> None:
 @routes.get("/projects/{project}/compliance", response_model=ComplianceSummary)
 def compliance(db: Db, access: ProjectRead) -> ComplianceSummary:
     """How many sources pass the register's rules, and every violation by source."""
-    return service.compliance(db, access.project.id)
+    return service.compliance(service.list_sources(db, access.project.id))

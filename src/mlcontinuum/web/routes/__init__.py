@@ -21,15 +21,18 @@ from mlcontinuum.web.routes import (  # noqa: E402 - modules need `router` above
     admin,
     audit,
     charter,
+    data_sources,
     kpis,
     project_settings,
     projects,
+    run_page,
+    runs,
     session,
     stakeholders,
 )
 
 # `projects` declares /projects/new before /projects/{project}, so it must stay ahead of routers
-# whose paths could shadow it.
+# whose paths could shadow it; likewise `runs` (/runs/compare) ahead of `run_page` (/runs/{number}).
 PAGE_ROUTERS = (
     session,
     projects,
@@ -37,6 +40,9 @@ PAGE_ROUTERS = (
     charter,
     kpis,
     stakeholders,
+    data_sources,
+    runs,
+    run_page,
     audit,
     account,
     admin,
