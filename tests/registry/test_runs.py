@@ -254,3 +254,21 @@ def test_only_the_ml_team_writes_runs(
     assert client.get(_url(project, "/1"), headers=customer.headers).status_code == 200
     outsider = accounts.create("oscar")
     assert client.get(_url(project, "/1"), headers=outsider.headers).status_code == 404
+
+
+def test_an_external_id_makes_starting_a_run_idempotent(
+    client: TestClient, owner: Account, project: str
+) -> None:
+    body = {"external_id": "mlflow:0a1b2c", "params": {"alpha": 1}}
+    first = client.post(_url(project), json=body, headers=owner.headers)
+    again = client.post(_url(project), json=body, headers=owner.headers)
+    assert first.status_code == 201
+    assert again.status_code == 200
+    assert again.json()["number"] == first.json()["number"] == 1
+    assert client.get(_url(project), headers=owner.headers).json()["total"] == 1
+    version = {"external_id": "mlflow:churn-model/3", "runs": [1]}
+    url = f"/api/v1/projects/{project}/models/churn-model/versions"
+    assert client.post(url, json=version, headers=owner.headers).status_code == 201
+    repeated = client.post(url, json=version, headers=owner.headers)
+    assert repeated.status_code == 200
+    assert repeated.json()["version"] == 1

@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from mlcontinuum.registry.enums import ScanVerdict, VersionStatus
-from mlcontinuum.registry.schemas import Key
+from mlcontinuum.registry.schemas import ExternalId, Key
 
 ModelName = Annotated[
     str,
@@ -34,6 +34,11 @@ class VersionCreate(Strict):
         max_length=200,
         description="Finite numbers only: a model evaluated to NaN is not a candidate.",
     )
+    external_id: ExternalId | None = Field(
+        default=None,
+        description="Id in the system the version comes from; registering one the project "
+        "already has returns it instead of a new version (imports are idempotent).",
+    )
 
 
 class VersionUpdate(Strict):
@@ -52,6 +57,7 @@ class ArtifactPublic(BaseModel):
 class VersionPublic(BaseModel):
     model_name: str
     version: int
+    external_id: str | None = None
     status: VersionStatus
     description: str
     intended_use: str

@@ -32,6 +32,7 @@ class Run(Base):
     __tablename__ = "runs"
     __table_args__ = (
         UniqueConstraint("project_id", "number"),
+        UniqueConstraint("project_id", "external_id"),
         Index("ix_runs_project_started", "project_id", "started_at"),
     )
 
@@ -48,6 +49,8 @@ class Run(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_by: Mapped[str] = mapped_column(String(64))
+    # Id in the system a run was imported from (e.g. "mlflow:<run id>"); makes imports idempotent.
+    external_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class RunParam(Base):
@@ -131,7 +134,10 @@ class StoredProfile(Base):
 
 class ModelVersion(Base):
     __tablename__ = "model_versions"
-    __table_args__ = (UniqueConstraint("project_id", "model_name", "version"),)
+    __table_args__ = (
+        UniqueConstraint("project_id", "model_name", "version"),
+        UniqueConstraint("project_id", "external_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
@@ -156,6 +162,7 @@ class ModelVersion(Base):
     scan_findings: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    external_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class ModelVersionRun(Base):

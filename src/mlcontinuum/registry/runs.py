@@ -66,8 +66,15 @@ def _run(session: Session, project_id: int, number: int) -> Run:
     return run
 
 
-def start_run(session: Session, access: ProjectAccess, data: RunCreate) -> RunPublic:
+def start_run(session: Session, access: ProjectAccess, data: RunCreate) -> tuple[RunPublic, bool]:
+    """The run, and whether it is new (False: a run with that external id existed)."""
     project_id = access.project.id
+    if data.external_id is not None:
+        existing = session.scalar(
+            select(Run).where(Run.project_id == project_id, Run.external_id == data.external_id)
+        )
+        if existing is not None:
+            return public(session, existing), False
     kpi_id = None
     if data.kpi:
         kpi_id = session.scalar(
@@ -92,6 +99,7 @@ def start_run(session: Session, access: ProjectAccess, data: RunCreate) -> RunPu
         git_commit=data.git_commit or "",
         git_dirty=data.git_dirty,
         created_by=access.actor,
+        external_id=data.external_id,
     )
     session.add(run)
     session.flush()
@@ -109,9 +117,10 @@ def start_run(session: Session, access: ProjectAccess, data: RunCreate) -> RunPu
             "kpi": data.kpi,
             "git_commit": data.git_commit,
             "data_sources": data.data_sources,
+            "external_id": data.external_id,
         },
     )
-    return public(session, run)
+    return public(session, run), True
 
 
 def _source_ids(session: Session, project_id: int, names: list[str]) -> list[int]:
@@ -288,6 +297,7 @@ def public(session: Session, run: Run) -> RunPublic:
     )
     return RunPublic(
         number=run.number,
+        external_id=run.external_id,
         name=run.name,
         status=run.status,
         hypothesis=run.hypothesis,

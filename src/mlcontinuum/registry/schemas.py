@@ -39,6 +39,7 @@ Key = Annotated[
     AfterValidator(_no_path_tricks),
 ]
 ParamValue = Annotated[str, StringConstraints(max_length=MAX_PARAM_VALUE)]
+ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Scalar = str | int | float | bool
 
 
@@ -68,6 +69,11 @@ class RunCreate(Strict):
     )
     params: dict[Key, Scalar] = Field(default_factory=dict, max_length=MAX_BATCH_PARAMS)
     tags: dict[Key, Scalar] = Field(default_factory=dict, max_length=MAX_BATCH_TAGS)
+    external_id: ExternalId | None = Field(
+        default=None,
+        description="Id in the system the run comes from; starting a run with an id the project "
+        "already has returns that run instead of a new one (imports are idempotent).",
+    )
 
     @field_validator("params", "tags")
     @classmethod
@@ -127,6 +133,7 @@ def split(value: float) -> tuple[float | None, str | None]:
 
 class RunPublic(BaseModel):
     number: int
+    external_id: str | None = None
     name: str
     status: RunStatus
     hypothesis: str

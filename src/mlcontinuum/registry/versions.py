@@ -57,8 +57,18 @@ def _version(session: Session, project_id: int, name: str, version: int) -> Mode
 
 def create_version(
     session: Session, access: ProjectAccess, name: str, data: VersionCreate
-) -> VersionPublic:
+) -> tuple[VersionPublic, bool]:
+    """The version, and whether it is new (False: one with that external id existed)."""
     project_id = access.project.id
+    if data.external_id is not None:
+        existing = session.scalar(
+            select(ModelVersion).where(
+                ModelVersion.project_id == project_id,
+                ModelVersion.external_id == data.external_id,
+            )
+        )
+        if existing is not None:
+            return public(session, existing), False
     runs = list(
         session.scalars(select(Run).where(Run.project_id == project_id, Run.number.in_(data.runs)))
     )
@@ -87,6 +97,7 @@ def create_version(
         evaluation_metrics=dict(data.evaluation_metrics),
         parent_id=parent.id if parent else None,
         created_by=access.actor,
+        external_id=data.external_id,
     )
     session.add(row)
     session.flush()
@@ -102,9 +113,10 @@ def create_version(
             "runs": sorted(data.runs),
             "parent_version": data.parent_version,
             "evaluation_metrics": dict(data.evaluation_metrics),
+            "external_id": data.external_id,
         },
     )
-    return public(session, row)
+    return public(session, row), True
 
 
 def attach_artifact(
@@ -278,6 +290,7 @@ def public(session: Session, row: ModelVersion) -> VersionPublic:
     return VersionPublic(
         model_name=row.model_name,
         version=row.version,
+        external_id=row.external_id,
         status=row.status,
         description=row.description,
         intended_use=row.intended_use,

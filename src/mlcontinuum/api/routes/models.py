@@ -37,10 +37,14 @@ def list_models(db: Db, access: ProjectRead) -> list[ModelSummary]:
 
 @routes.post(VERSIONS, response_model=VersionPublic, status_code=status.HTTP_201_CREATED)
 def create_version(
-    db: Db, access: RunsWrite, name: ModelName, data: VersionCreate
+    db: Db, access: RunsWrite, name: ModelName, data: VersionCreate, response: Response
 ) -> VersionPublic:
-    """Register the next version of a model (a candidate), with its lineage and metrics."""
-    return versions.create_version(db, access, name, data)
+    """Register the next version of a model (a candidate), with its lineage and metrics.
+    With an `external_id` the project already has, that version comes back with 200."""
+    version, created = versions.create_version(db, access, name, data)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return version
 
 
 @routes.get(VERSIONS, response_model=list[VersionPublic])

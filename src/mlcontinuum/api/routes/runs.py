@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query, status
+from fastapi import Query, Response, status
 
 from mlcontinuum.api.db import Db
 from mlcontinuum.api.deps import Page, PerPage, ProjectRead, RunsWrite
@@ -28,9 +28,13 @@ routes = router(tags=["runs"])
 @routes.post(
     "/projects/{project}/runs", response_model=RunPublic, status_code=status.HTTP_201_CREATED
 )
-def start_run(db: Db, access: RunsWrite, data: RunCreate) -> RunPublic:
-    """Start a run: its hypothesis (tied to a charter KPI), code version and data sources."""
-    return runs.start_run(db, access, data)
+def start_run(db: Db, access: RunsWrite, data: RunCreate, response: Response) -> RunPublic:
+    """Start a run: its hypothesis (tied to a charter KPI), code version and data sources.
+    With an `external_id` the project already has, the existing run comes back with 200."""
+    run, created = runs.start_run(db, access, data)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return run
 
 
 @routes.get("/projects/{project}/runs", response_model=RunPage)
