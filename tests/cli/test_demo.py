@@ -52,6 +52,7 @@ def test_demo_content_is_complete(cli: Cli, engine: Engine) -> None:
     from mlcontinuum.auth.roles import Permission, Role
     from mlcontinuum.auth.service import principal_of, role_in
     from mlcontinuum.charter import document, members, service, versions
+    from mlcontinuum.data import service as data_service
 
     assert cli("init", "--username", "root").exit_code == 0
     assert cli("demo").exit_code == 0
@@ -64,7 +65,14 @@ def test_demo_content_is_complete(cli: Cli, engine: Engine) -> None:
         roles = {m.username: m.role for m in members.list_members(session, access.project.id)}
         history = versions.list_versions(session, access.project.id)
         exported = document.export_document(session, access)
+        sources = {s.name: s for s in data_service.list_sources(session, access.project.id)}
         assert role_in(session, root.id, access.project.id) is Role.OWNER
+
+    crm = sources["CRM customer extract"]
+    assert crm.personal_data
+    assert crm.lawful_basis == "legitimate_interests"
+    assert crm.compliant
+    assert all(source.compliant for source in sources.values())
 
     assert all(
         getattr(charter, name)

@@ -20,7 +20,9 @@ from mlcontinuum.charter import projects
 from mlcontinuum.charter import service as charter_service
 from mlcontinuum.charter.models import Project
 from mlcontinuum.charter.schemas import ProjectCreate
+from mlcontinuum.data import service as data_service
 from mlcontinuum.demo import charter as content
+from mlcontinuum.demo import data_register
 from mlcontinuum.demo.baselines import Baselines, compute, load_wa_churn
 from mlcontinuum.errors import ContinuumError
 from mlcontinuum.storage.engine import transaction
@@ -47,7 +49,19 @@ def load(sessions: sessionmaker[Session], *, actor: str) -> DemoResult:
         if session.scalar(select(Project.id).where(Project.slug == content.SLUG)) is None:
             _create_project(session, admin, users, baselines)
             result.project_created = True
+        _fill_data_register(session, admin)
     return result
+
+
+def _fill_data_register(session: Session, admin: User) -> None:
+    """The register's sources, unless the project has a register already."""
+    access = project_access(
+        session, auth_service.principal_of(admin), content.SLUG, Permission.DATA_WRITE
+    )
+    if data_service.list_sources(session, access.project.id):
+        return
+    for source in data_register.sources(data_service.today()):
+        data_service.add_source(session, access, source)
 
 
 def _first_admin(session: Session) -> User:
