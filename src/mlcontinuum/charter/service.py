@@ -28,7 +28,8 @@ from mlcontinuum.charter.schemas import (
     check_threshold,
     expected_lift,
 )
-from mlcontinuum.errors import Conflict, FieldProblem, NotFound, ValidationFailed
+from mlcontinuum.errors import FieldProblem, NotFound, ValidationFailed
+from mlcontinuum.storage.unique import ensure_unique
 
 # --- charter text ----------------------------------------------------------------------------
 
@@ -92,12 +93,15 @@ def _kpi(session: Session, project_id: int, kpi_id: int) -> Kpi:
 
 
 def _unique_kpi_name(session: Session, project_id: int, name: str, own_id: int | None) -> None:
-    clash = session.scalar(select(Kpi.id).where(Kpi.project_id == project_id, Kpi.name == name))
-    if clash is not None and clash != own_id:
-        raise Conflict(
-            f"the project already has a KPI named '{name}'",
-            [FieldProblem("name", "unique", "KPI names are unique within a project")],
-        )
+    ensure_unique(
+        session,
+        Kpi.id,
+        Kpi.project_id == project_id,
+        Kpi.name == name,
+        own_id=own_id,
+        message=f"the project already has a KPI named '{name}'",
+        hint="KPI names are unique within a project",
+    )
 
 
 def add_kpi(session: Session, access: ProjectAccess, data: KpiCreate) -> KpiPublic:
@@ -230,18 +234,16 @@ def link_account(session: Session, access: ProjectAccess, username: str | None) 
 def _unique_person(
     session: Session, project_id: int, name: str, organisation: str, own_id: int | None
 ) -> None:
-    clash = session.scalar(
-        select(Stakeholder.id).where(
-            Stakeholder.project_id == project_id,
-            Stakeholder.name == name,
-            Stakeholder.organisation == organisation,
-        )
+    ensure_unique(
+        session,
+        Stakeholder.id,
+        Stakeholder.project_id == project_id,
+        Stakeholder.name == name,
+        Stakeholder.organisation == organisation,
+        own_id=own_id,
+        message=f"{name} of {organisation} is already a stakeholder",
+        hint="a person is listed once per organisation",
     )
-    if clash is not None and clash != own_id:
-        raise Conflict(
-            f"{name} of {organisation} is already a stakeholder",
-            [FieldProblem("name", "unique", "a person is listed once per organisation")],
-        )
 
 
 def add_stakeholder(

@@ -30,6 +30,7 @@ from mlcontinuum.errors import (
     problems_from_validation,
 )
 from mlcontinuum.storage.base import utcnow
+from mlcontinuum.storage.unique import ensure_unique
 
 FIELDS = tuple(DataSourceFields.model_fields)
 
@@ -77,14 +78,15 @@ def get_source_public(session: Session, project_id: int, source_id: int) -> Data
 
 
 def _unique_name(session: Session, project_id: int, name: str, own_id: int | None) -> None:
-    clash = session.scalar(
-        select(DataSource.id).where(DataSource.project_id == project_id, DataSource.name == name)
+    ensure_unique(
+        session,
+        DataSource.id,
+        DataSource.project_id == project_id,
+        DataSource.name == name,
+        own_id=own_id,
+        message=f"the register already has a data source named '{name}'",
+        hint="data source names are unique within a project",
     )
-    if clash is not None and clash != own_id:
-        raise Conflict(
-            f"the register already has a data source named '{name}'",
-            [FieldProblem("name", "unique", "data source names are unique within a project")],
-        )
 
 
 def add_source(session: Session, access: ProjectAccess, data: DataSourceCreate) -> DataSourcePublic:
