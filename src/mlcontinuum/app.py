@@ -14,6 +14,7 @@ from mlcontinuum.api.routes import (
     audit,
     charter,
     data_sources,
+    gates,
     kpis,
     models,
     projects,
@@ -29,7 +30,7 @@ API_PREFIX = "/api/v1"
 UPLOAD_PATHS = re.compile(
     r"^/api/v1/projects/[^/]+/models/[^/]+/versions/\d+/(artifact|reference-profile)$"
 )
-API_ROUTERS = (account, projects, charter, kpis, data_sources, runs, models, audit)
+API_ROUTERS = (account, projects, charter, kpis, data_sources, runs, models, gates, audit)
 # Routes FastAPI or Starlette add themselves; they serve no project data.
 PUBLIC_PATHS = frozenset({"/api/openapi.json", "/api/docs", "/api/docs/oauth2-redirect", "/static"})
 

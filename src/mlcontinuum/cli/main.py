@@ -19,6 +19,7 @@ def build_cli() -> typer.Typer:
         account_cmds,
         audit_cmds,
         charter_cmds,
+        check_cmd,
         db_cmds,
         demo_cmd,
         profile_cmds,
@@ -50,6 +51,7 @@ def build_cli() -> typer.Typer:
         audit_cmds,
         demo_cmd,
         profile_cmds,
+        check_cmd,
     ):
         module.register(app)
     return app

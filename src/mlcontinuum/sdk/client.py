@@ -44,7 +44,9 @@ from mlcontinuum.charter.schemas import (
     StakeholderUpdate,
     VersionSnapshot,
 )
+from mlcontinuum.data.schemas import DataSourcePublic
 from mlcontinuum.event_schemas import ChainPublic, EventPage
+from mlcontinuum.gates.schemas import GateRunCreate, GateRunPublic
 from mlcontinuum.registry.model_schemas import VersionPublic
 from mlcontinuum.registry.schemas import LogResult, RunComparison, RunPage, RunPublic, Scalar
 from mlcontinuum.sdk.errors import ContinuumConnectionError, error_from_response
@@ -366,6 +368,29 @@ class Client:
     def model_card(self, slug: str, model: str, version: int) -> str:
         """The version's model card, in Markdown."""
         return self._request("GET", f"{_versions(slug, model)}/{version}/card.md").text
+
+    # --- gates ------------------------------------------------------------------------------
+
+    def upload_gate_run(
+        self, slug: str, model: str, version: int, data: GateRunCreate | Mapping[str, Any]
+    ) -> GateRunPublic:
+        """Record the results of `continuum check` (or your own gate runner) for a version."""
+        return self._send(
+            GateRunPublic, "POST", f"{_versions(slug, model)}/{version}/gate-runs", data
+        )
+
+    def list_gate_runs(self, slug: str, model: str, version: int) -> list[GateRunPublic]:
+        """The version's gate runs, newest first."""
+        return self._get_list(GateRunPublic, f"{_versions(slug, model)}/{version}/gate-runs")
+
+    def version_compliance(self, slug: str, model: str, version: int) -> list[DataSourcePublic]:
+        """The data sources behind the version, with the register's violations today."""
+        return self._get_list(DataSourcePublic, f"{_versions(slug, model)}/{version}/compliance")
+
+    def get_reference_profile(self, slug: str, model: str, version: int) -> bytes:
+        """The version's reference profile, as `mlcontinuum.profiles.loads` reads it."""
+        path = f"{_versions(slug, model)}/{version}/reference-profile"
+        return self._request("GET", path).content
 
     # --- transport ---------------------------------------------------------------------------
 

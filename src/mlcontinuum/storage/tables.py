@@ -4,6 +4,7 @@ from mlcontinuum import events as _events  # noqa: F401
 from mlcontinuum.auth import models as _auth  # noqa: F401
 from mlcontinuum.charter import models as _charter  # noqa: F401
 from mlcontinuum.data import models as _data  # noqa: F401
+from mlcontinuum.gates import models as _gates  # noqa: F401
 from mlcontinuum.registry import models as _registry  # noqa: F401
 from mlcontinuum.storage.base import Base
 

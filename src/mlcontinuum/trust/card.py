@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -14,6 +15,8 @@ from mlcontinuum.charter.enums import Direction, KpiKind
 from mlcontinuum.charter.schemas import CharterPublic, KpiPublic
 from mlcontinuum.data import service as data_service
 from mlcontinuum.data.schemas import DataSourcePublic
+from mlcontinuum.gates import service as gates_service
+from mlcontinuum.gates.schemas import GateResultData, GateRunPublic
 from mlcontinuum.registry import runs, versions
 from mlcontinuum.registry.model_schemas import VersionPublic
 from mlcontinuum.registry.schemas import RunPublic
@@ -48,6 +51,12 @@ class ModelCard:
     kpis: list[KpiCheck]
     runs: list[RunPublic]
     sources: list[DataSourcePublic]
+    gate_run: GateRunPublic | None = None  # the latest, which holds fairness and importance
+
+    def gate(self, name: str) -> GateResultData | None:
+        if self.gate_run is None:
+            return None
+        return next((r for r in self.gate_run.results if r.gate == name), None)
 
 
 def _key(name: str) -> str:
@@ -71,6 +80,7 @@ def build(session: Session, access: ProjectAccess, name: str, number: int) -> Mo
         kpis=kpis,
         runs=[runs.get_run(session, access.project.id, n) for n in version.runs],
         sources=sources,
+        gate_run=gates_service.latest_run(session, access.project.id, name, number),
     )
 
 
@@ -114,13 +124,11 @@ def render_markdown(card: ModelCard) -> str:
         "",
         "## Fairness",
         "",
-        "No fairness results are on record for this version yet; the fairness gate of "
-        "`continuum check` records them per sensitive feature.",
+        *_fairness(card),
         "",
         "## Feature importance",
         "",
-        "No feature importance is on record for this version yet; the explainability gate of "
-        "`continuum check` records it.",
+        *_importance(card),
         "",
         "## Data sources and their compliance",
         "",
@@ -156,3 +164,71 @@ def render_markdown(card: ModelCard) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _gate_source(card: ModelCard, result: GateResultData) -> str:
+    run = card.gate_run
+    assert run is not None
+    commit = f", commit `{run.commit[:12]}`" if run.commit else ""
+    return (
+        f"From the gate run of {run.created_at:%Y-%m-%d} by {run.created_by}{commit}: "
+        f"**{result.status.label}**. {result.message}"
+    )
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def _fairness(card: ModelCard) -> list[str]:
+    result = card.gate("fairness")
+    features: list[dict[str, Any]] = result.details.get("features", []) if result else []
+    if result is None or not features:
+        return [
+            "No fairness results are on record for this version yet; the fairness gate of "
+            "`continuum check` records them per sensitive feature."
+        ]
+    lines = [_gate_source(card, result)]
+    for feature in features:
+        lines += [
+            "",
+            f"### {feature['feature']}",
+            "",
+            f"Demographic parity difference {_cell(feature['demographic_parity_difference'])}, "
+            f"equalized odds difference {_cell(feature['equalized_odds_difference'])}.",
+            "",
+            "| group | rows | selection rate | accuracy | true positive rate | "
+            "false positive rate |",
+            "|---|---|---|---|---|---|",
+        ]
+        for group in feature.get("groups", []):
+            count = group.get("count")
+            rows = "" if count is None else f"{count:.0f}"
+            lines.append(
+                f"| {group['group']} | {rows} | {_cell(group.get('selection_rate'))} | "
+                f"{_cell(group.get('accuracy'))} | {_cell(group.get('true_positive_rate'))} | "
+                f"{_cell(group.get('false_positive_rate'))} |"
+            )
+    return lines
+
+
+def _importance(card: ModelCard, top: int = 10) -> list[str]:
+    result = card.gate("explainability")
+    ranking: list[dict[str, Any]] = result.details.get("importances", []) if result else []
+    if result is None or not ranking:
+        return [
+            "No feature importance is on record for this version yet; the explainability gate "
+            "of `continuum check` records it."
+        ]
+    lines = [
+        _gate_source(card, result).split(": **")[0]
+        + f": permutation importance on {result.details.get('rows', '?')} evaluation rows "
+        "(drop in score when the feature is shuffled).",
+        "",
+        "| feature | importance | std |",
+        "|---|---|---|",
+    ]
+    lines += [
+        f"| {r['feature']} | {_cell(r['importance'])} | {_cell(r['std'])} |" for r in ranking[:top]
+    ]
+    return lines
