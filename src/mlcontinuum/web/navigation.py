@@ -34,7 +34,7 @@ PROJECT_AREAS: tuple[NavArea, ...] = (
         ),
     ),
     NavArea("Understand", (NavItem("Data register", "data"),)),
-    NavArea("Build", (NavItem("Runs", "runs"),)),
+    NavArea("Build", (NavItem("Runs", "runs"), NavItem("Models", "models"))),
     NavArea("Manage & Trust", (NavItem("Audit trail", "events", Permission.AUDIT_READ),)),
     NavArea("Project", (NavItem("Settings and members", "settings", Permission.PROJECT_MANAGE),)),
 )
