@@ -9,6 +9,7 @@ from sqlalchemy import Engine, select
 from mlcontinuum.auth import credentials
 from mlcontinuum.auth.models import User
 from mlcontinuum.demo.baselines import compute, load_wa_churn, recall_at_fraction, roc_auc
+from mlcontinuum.settings import Settings
 from mlcontinuum.storage.engine import make_session_factory, transaction
 from tests.cli.conftest import Cli, event_count
 
@@ -121,3 +122,89 @@ def test_baselines_come_from_wa_churn() -> None:
     assert roc_auc(positive, score) == brute
     # Top 20% = one of the two tied at 3.0: half a positive expected, of two positives.
     assert recall_at_fraction(positive, score, 0.2) == 0.25
+
+
+def test_demo_trains_registers_and_gates_two_candidates(
+    cli: Cli, engine: Engine, settings: Settings
+) -> None:
+    from mlcontinuum.auth.access import project_access
+    from mlcontinuum.auth.roles import Permission
+    from mlcontinuum.auth.service import principal_of
+    from mlcontinuum.gates import service as gates_service
+    from mlcontinuum.registry import runs, versions
+    from mlcontinuum.registry.artifacts import ArtifactStore
+    from mlcontinuum.registry.scanning import scan_file
+    from mlcontinuum.trust import card
+
+    assert cli("init", "--username", "root").exit_code == 0
+    assert cli("demo").exit_code == 0
+    with transaction(make_session_factory(engine)) as session:
+        root = session.scalars(select(User).where(User.username == "root")).one()
+        access = project_access(session, principal_of(root), "telco-churn", Permission.PROJECT_READ)
+        project_id = access.project.id
+        page = runs.list_runs(
+            session, project_id, sort="number", columns=[], status=None, page=1, per_page=50
+        )
+        logged = [runs.get_run(session, project_id, number) for number in (1, 2)]
+        v1, v2 = (versions.get_version(session, project_id, "churn-model", n) for n in (1, 2))
+        gated = {n: gates_service.latest_run(session, project_id, "churn-model", n) for n in (1, 2)}
+        markdown = card.render_markdown(card.build(session, access, "churn-model", 2))
+
+    assert page.total == 2
+    for run in logged:
+        assert run.status == "finished"
+        assert run.hypothesis
+        assert run.kpi == "ROC AUC"
+        assert run.data_sources == ["CRM customer extract"]
+        assert run.created_by == "mei.tanaka"
+        assert run.params["model"] == "LogisticRegression"
+        assert run.metrics["cv_roc_auc"].step == 5
+    assert logged[1].params["features"] == "all CRM columns except senior_citizen"
+
+    assert (v1.runs, v1.parent_version) == ([1], None)
+    assert (v2.runs, v2.parent_version) == ([2], 1)
+    store = ArtifactStore(settings.data_dir / "artifacts")
+    for version in (v1, v2):
+        assert version.data_sources == ["CRM customer extract"]
+        assert version.evaluation_metrics["roc_auc"] > 0.8
+        assert 0 < version.evaluation_metrics["recall_at_top_k"] <= 1
+        assert version.artifact is not None
+        assert version.artifact.format == "skops"
+        assert version.artifact.scan_verdict == "safe"
+        # The stored blob is the registered one, and scans safe again.
+        blob = store.path_of(version.artifact.sha256)
+        assert scan_file(blob, max_inflated=1 << 30).verdict == "safe"
+        assert version.reference_profile is not None
+        assert version.reference_profile["rows"] == 4930  # the 70% training split of 7,043
+        columns = version.reference_profile["columns"]
+        assert isinstance(columns, list)
+        assert "senior_citizen" in columns
+
+    first, second = gated[1], gated[2]
+    assert first is not None
+    assert second is not None
+    assert first.status == "failed"
+    assert first.created_by == "mei.tanaka"
+    failed = [r for r in first.results if r.status != "passed" and r.required]
+    assert [r.gate for r in failed] == ["fairness"]
+    assert "senior_citizen.demographic_parity_difference" in failed[0].message
+    assert failed[0].details["features"][0]["feature"] == "senior_citizen"
+    assert failed[0].measured["senior_citizen.demographic_parity_difference"] > 0.5  # type: ignore[operator]
+    assert second.status == "passed"
+    assert {r.gate for r in second.results} == {
+        "metric_threshold",
+        "fairness",
+        "data_validation",
+        "drift",
+        "security",
+        "compliance",
+        "explainability",
+    }
+    assert all(r.status == "passed" for r in second.results)
+    fairness = next(r for r in second.results if r.gate == "fairness")
+    assert fairness.measured["senior_citizen.equalized_odds_difference"] <= 0.1  # type: ignore[operator]
+
+    # The model card of version 2 shows its fairness results per senior-citizen group.
+    assert "### senior_citizen" in markdown
+    assert "Demographic parity difference" in markdown
+    assert "No fairness results are on record" not in markdown

@@ -22,9 +22,11 @@ from mlcontinuum.charter.models import Project
 from mlcontinuum.charter.schemas import ProjectCreate
 from mlcontinuum.data import service as data_service
 from mlcontinuum.demo import charter as content
-from mlcontinuum.demo import data_register
+from mlcontinuum.demo import data_register, modeling
 from mlcontinuum.demo.baselines import Baselines, compute, load_wa_churn
 from mlcontinuum.errors import ContinuumError
+from mlcontinuum.registry.artifacts import ArtifactStore
+from mlcontinuum.settings import load_settings
 from mlcontinuum.storage.engine import transaction
 
 PASSWORD_BYTES = 18
@@ -38,8 +40,13 @@ class DemoResult:
     owner: str = ""
 
 
-def load(sessions: sessionmaker[Session], *, actor: str) -> DemoResult:
-    """Load the demo in one transaction: it is all there afterwards, or nothing is."""
+def load(
+    sessions: sessionmaker[Session], *, actor: str, artifacts: ArtifactStore | None = None
+) -> DemoResult:
+    """Load the demo in one transaction: it is all there afterwards, or nothing is. Model
+    artifacts go to `artifacts`, by default the instance's store (as the server's)."""
+    if artifacts is None:
+        artifacts = ArtifactStore(load_settings().data_dir / "artifacts")
     baselines = compute(load_wa_churn())
     result = DemoResult()
     with transaction(sessions) as session:
@@ -50,6 +57,7 @@ def load(sessions: sessionmaker[Session], *, actor: str) -> DemoResult:
             _create_project(session, admin, users, baselines)
             result.project_created = True
         _fill_data_register(session, admin)
+        _train_and_gate(session, users[content.ML_ENGINEER.username], artifacts)
     return result
 
 
@@ -62,6 +70,16 @@ def _fill_data_register(session: Session, admin: User) -> None:
         return
     for source in data_register.sources(data_service.today()):
         data_service.add_source(session, access, source)
+
+
+def _train_and_gate(session: Session, engineer: User, artifacts: ArtifactStore) -> None:
+    """The ML engineer's runs, model versions and gate runs, unless the project has runs."""
+    access = project_access(
+        session, auth_service.principal_of(engineer), content.SLUG, Permission.RUNS_WRITE
+    )
+    if modeling.has_runs(session, access.project.id):
+        return
+    modeling.train_and_gate(session, access, artifacts)
 
 
 def _first_admin(session: Session) -> User:
