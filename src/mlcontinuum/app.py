@@ -28,7 +28,8 @@ from mlcontinuum.storage.engine import make_engine, make_session_factory
 API_PREFIX = "/api/v1"
 # Bodies that are files, streamed to the artifact store and limited by max_artifact_bytes.
 UPLOAD_PATHS = re.compile(
-    r"^/api/v1/projects/[^/]+/models/[^/]+/versions/\d+/(artifact|reference-profile)$"
+    r"^/api/v1/projects/[^/]+/"
+    r"(models/[^/]+/versions/\d+/(artifact|reference-profile)|runs/\d+/reference-profile)$"
 )
 API_ROUTERS = (account, projects, charter, kpis, data_sources, runs, models, gates, audit)
 # Routes FastAPI or Starlette add themselves; they serve no project data.

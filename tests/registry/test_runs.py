@@ -272,3 +272,18 @@ def test_an_external_id_makes_starting_a_run_idempotent(
     repeated = client.post(url, json=version, headers=owner.headers)
     assert repeated.status_code == 200
     assert repeated.json()["version"] == 1
+
+
+def test_a_run_profile_must_be_a_continuum_profile(
+    client: TestClient, owner: Account, project: str
+) -> None:
+    _start(client, owner, project)
+    refused = client.put(
+        _url(project, "/1/reference-profile"),
+        content=b"\x80\x04not a profile",
+        headers={**owner.headers, "content-type": "application/octet-stream"},
+    )
+    assert refused.status_code == 422
+    assert (
+        client.get(_url(project, "/1"), headers=owner.headers).json()["reference_profile"] is None
+    )

@@ -138,3 +138,11 @@ def test_runs_table_through_the_sdk(sdk: Client, project: str, owner: Account) -
     assert [row.metrics["auc"].value for row in table.items] == [0.9, 0.7]
     compared = sdk.compare_runs(project, [1, 2])
     assert compared.metric_keys == ["auc"]
+
+
+def test_a_run_keeps_its_training_datas_profile(sdk: Client, project: str) -> None:
+    frame = pd.DataFrame({"tenure": np.arange(50.0), "contract": ["monthly", "yearly"] * 25})
+    with sdk.start_run(project, hypothesis="tenure explains churn") as run:
+        profiled = run.log_reference_profile(frame)
+    assert profiled.reference_profile == {"rows": 50, "columns": ["tenure", "contract"]}
+    assert sdk.get_run(project, run.number).reference_profile == profiled.reference_profile

@@ -51,6 +51,9 @@ class Run(Base):
     created_by: Mapped[str] = mapped_column(String(64))
     # Id in the system a run was imported from (e.g. "mlflow:<run id>"); makes imports idempotent.
     external_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    reference_profile_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stored_profiles.id"), nullable=True
+    )
 
 
 class RunParam(Base):

@@ -27,6 +27,7 @@ from mlcontinuum.registry.models import (
     RunMetricLatest,
     RunParam,
     RunTag,
+    StoredProfile,
 )
 from mlcontinuum.registry.schemas import (
     MAX_COMPARED_RUNS,
@@ -277,6 +278,23 @@ def _duration(start: datetime, end: datetime | None) -> float | None:
     return None if end is None else (end - start).total_seconds()
 
 
+def attach_profile(session: Session, access: ProjectAccess, number: int, data: bytes) -> RunPublic:
+    """The training data's reference profile, in the profile engine's own format."""
+    from mlcontinuum.registry.versions import store_profile
+
+    run = _run(session, access.project.id, number)
+    stored = store_profile(session, access.project.id, data)
+    run.reference_profile_id = stored.id
+    events.append(
+        session,
+        type="run.reference_profile_set",
+        actor=access.actor,
+        project_id=access.project.id,
+        payload={"run": number, "rows": stored.rows, "sha256": stored.sha256},
+    )
+    return public(session, run)
+
+
 def get_run(session: Session, project_id: int, number: int) -> RunPublic:
     return public(session, _run(session, project_id, number))
 
@@ -289,6 +307,9 @@ def public(session: Session, run: Run) -> RunPublic:
         .where(RunDataSource.run_id == run.id)
         .order_by(DataSource.name)
     ).all()
+    profile = (
+        session.get(StoredProfile, run.reference_profile_id) if run.reference_profile_id else None
+    )
     params = dict(
         session.execute(select(RunParam.key, RunParam.value).where(RunParam.run_id == run.id)).all()
     )
@@ -313,6 +334,9 @@ def public(session: Session, run: Run) -> RunPublic:
         params=dict(sorted(params.items())),
         tags=dict(sorted(tags.items())),
         metrics=_latest_metrics(session, [run.id]).get(run.id, {}),
+        reference_profile={"rows": profile.rows, "columns": list(profile.columns)}
+        if profile
+        else None,
     )
 
 

@@ -149,6 +149,9 @@ class RunPublic(BaseModel):
     params: dict[str, str]
     tags: dict[str, str]
     metrics: dict[str, MetricValue] = Field(description="The last point of each series.")
+    reference_profile: dict[str, int | list[str]] | None = Field(
+        default=None, description="Rows and columns of the training data's profile, if sent."
+    )
 
 
 class RunRow(BaseModel):

@@ -326,6 +326,16 @@ class Client:
         params = {"sort": sort, "columns": list(columns), "page": page, "per_page": per_page}
         return self._get(RunPage, f"/projects/{_seg(slug)}/runs", params=params)
 
+    def upload_run_profile(self, slug: str, number: int, profile: bytes) -> RunPublic:
+        """The training data's reference profile: `dumps(build_profile(training_frame))`."""
+        response = self._request(
+            "PUT",
+            f"/projects/{_seg(slug)}/runs/{number}/reference-profile",
+            content=profile,
+            headers={"Content-Type": "application/octet-stream"},
+        )
+        return RunPublic.model_validate(response.json())
+
     def compare_runs(self, slug: str, numbers: Iterable[int]) -> RunComparison:
         params = {"runs": list(numbers)}
         return self._get(RunComparison, f"/projects/{_seg(slug)}/runs/compare", params=params)

@@ -109,6 +109,15 @@ class ActiveRun:
             self._params, self._tags, self._metrics = dict(params), dict(tags), metrics
         self._last_flush = time.monotonic()
 
+    def log_reference_profile(self, training_data: Any) -> RunPublic:
+        """Profile the training data here (it never leaves this machine) and send the profile."""
+        from mlcontinuum.profiles import build_profile, dumps
+
+        self.info = self.client.upload_run_profile(
+            self.project, self.number, dumps(build_profile(training_data))
+        )
+        return self.info
+
     def finish(self, status: str = "finished", *, compute_cost: float | None = None) -> RunPublic:
         self.flush()
         body: dict[str, Any] = {"status": status}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query, Response, status
+from fastapi import Query, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
 
 from mlcontinuum.api.db import Db
 from mlcontinuum.api.deps import Page, PerPage, ProjectRead, RunsWrite
@@ -92,6 +93,13 @@ def log_batch(db: Db, access: RunsWrite, number: int, data: RunLog) -> LogResult
 def update_run(db: Db, access: RunsWrite, number: int, data: RunUpdate) -> RunPublic:
     """Finish a run (finished, failed or killed), record its compute cost."""
     return runs.update_run(db, access, number, data)
+
+
+@routes.put("/projects/{project}/runs/{number}/reference-profile", response_model=RunPublic)
+async def upload_profile(request: Request, db: Db, access: RunsWrite, number: int) -> RunPublic:
+    """Send the training data's profile (written by `continuum profile`) as the raw body."""
+    data = await request.body()
+    return await run_in_threadpool(runs.attach_profile, db, access, number, data)
 
 
 @routes.get(
