@@ -22,6 +22,7 @@ def build_cli() -> typer.Typer:
         check_cmd,
         db_cmds,
         demo_cmd,
+        import_cmds,
         profile_cmds,
         project_cmds,
         serve_cmd,
@@ -51,6 +52,7 @@ def build_cli() -> typer.Typer:
         audit_cmds,
         demo_cmd,
         profile_cmds,
+        import_cmds,
         check_cmd,
     ):
         module.register(app)

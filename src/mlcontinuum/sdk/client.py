@@ -305,6 +305,11 @@ class Client:
         run = self._send(RunPublic, "POST", f"/projects/{_seg(slug)}/runs", body)
         return ActiveRun(self, slug, run, flush_seconds=flush_seconds)
 
+    def ensure_run(self, slug: str, data: Body) -> tuple[RunPublic, bool]:
+        """Start a run that carries an `external_id`, or get the project's run with that id:
+        (run, True if it is new). For imports, which must not copy a run twice."""
+        return self._send_created(RunPublic, "POST", f"/projects/{_seg(slug)}/runs", data)
+
     def log_batch(self, slug: str, number: int, batch: Body) -> LogResult:
         return self._send(LogResult, "POST", f"/projects/{_seg(slug)}/runs/{number}/log", batch)
 
@@ -344,6 +349,11 @@ class Client:
 
     def create_version(self, slug: str, model: str, data: Body) -> VersionPublic:
         return self._send(VersionPublic, "POST", _versions(slug, model), data)
+
+    def ensure_version(self, slug: str, model: str, data: Body) -> tuple[VersionPublic, bool]:
+        """Register a version that carries an `external_id`, or get the one with that id:
+        (version, True if it is new)."""
+        return self._send_created(VersionPublic, "POST", _versions(slug, model), data)
 
     def get_version(self, slug: str, model: str, version: int) -> VersionPublic:
         return self._get(VersionPublic, f"{_versions(slug, model)}/{version}")
@@ -413,6 +423,12 @@ class Client:
         )
 
     def _send(self, model: type[M], method: str, path: str, data: Body | None = None) -> M:
+        return self._send_created(model, method, path, data)[0]
+
+    def _send_created(
+        self, model: type[M], method: str, path: str, data: Body | None = None
+    ) -> tuple[M, bool]:
+        """The answer, and whether the server created something (201) rather than found it."""
         payload: Any = None
         if isinstance(data, BaseModel):
             # Only the fields the caller set: an update must not reset the others to defaults.
@@ -427,7 +443,7 @@ class Client:
             content=None if payload is None else json.dumps(payload).encode(),
             headers={"Content-Type": "application/json"},
         )
-        return model.model_validate(response.json())
+        return model.model_validate(response.json()), response.status_code == 201
 
     def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:

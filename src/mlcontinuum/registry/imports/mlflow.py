@@ -9,14 +9,13 @@ docs/imports.md; every item left out for a reason is in the returned `ImportRepo
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from mlcontinuum.errors import ContinuumError, NotFound
 from mlcontinuum.registry.enums import RunStatus
@@ -32,7 +31,6 @@ from mlcontinuum.registry.imports.mapping import (
     without_password,
 )
 from mlcontinuum.registry.imports.report import ImportReport, NoProgress, Progress
-from mlcontinuum.registry.schemas import RunPublic
 from mlcontinuum.sdk.runs import ActiveRun
 
 if TYPE_CHECKING:
@@ -222,8 +220,7 @@ def _import_run(
         "git_commit": usable_commit,
         "external_id": f"mlflow:{run_id}",
     }
-    data, created = _create(client, f"/projects/{_seg(project)}/runs", body)
-    existing = RunPublic.model_validate(data)
+    existing, created = client.ensure_run(project, body)
     imported = _Imported(existing.number, dict(run.data.metrics))
     mlflow_status = STATUSES.get(run.info.status, RunStatus.RUNNING)
     if not created:
@@ -340,7 +337,7 @@ def _import_version(
         "evaluation_metrics": _evaluation_metrics(source, label, report),
         "external_id": f"mlflow:{version.name}/{version.version}",
     }
-    _, created = _create(client, f"/projects/{_seg(project)}/models/{_seg(name)}/versions", body)
+    _, created = client.ensure_version(project, name, body)
     if created:
         report.versions_created += 1
     else:
@@ -377,22 +374,3 @@ def _evaluation_metrics(
             label, f"evaluation metrics beyond the first {MAX_EVALUATION_METRICS} (by name)"
         )
     return dict(list(usable.items())[:MAX_EVALUATION_METRICS])
-
-
-def _create(client: Client, path: str, body: Mapping[str, Any]) -> tuple[dict[str, Any], bool]:
-    """POST a record with an external id; True if it is new (201), False if it existed (200).
-
-    The SDK's create methods do not tell the two apart, and an import has to: it reports
-    what it skipped, and must not log a second copy of an existing run's metrics.
-    """
-    response = client._request(
-        "POST",
-        path,
-        content=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    return response.json(), response.status_code == 201
-
-
-def _seg(value: str) -> str:
-    return quote(value, safe="")
