@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
-
-# bench/ lives at the repository root, outside the installed package; put the root on the path
-# whatever pytest's import mode is.
-_REPO_ROOT = str(Path(__file__).resolve().parents[2])
-if _REPO_ROOT not in sys.path:
-    sys.path.insert(0, _REPO_ROOT)
-
-from bench.workload import (  # noqa: E402
+from bench.workload import (
     CATEGORICAL_LEVELS,
     SHIFTED_COLUMNS,
     level_labels,
     make_workload,
     zipf_probabilities,
 )
+from scipy import stats
 
 ROWS = 20_000
 

@@ -11,6 +11,7 @@ from mlcontinuum.profiles.errors import ProfileError, ProfileFormatError, Profil
 from mlcontinuum.profiles.merging import merge
 from mlcontinuum.profiles.model import ColumnKind, ColumnProfile, Profile, ProfileOptions
 from mlcontinuum.profiles.serde import dumps, loads
+from mlcontinuum.profiles.spark import profile_spark
 
 __all__ = [
     "CheckResult",
@@ -31,5 +32,6 @@ __all__ = [
     "dumps",
     "loads",
     "merge",
+    "profile_spark",
     "run_checks",
 ]
