@@ -18,6 +18,7 @@ from mlcontinuum.api.routes import (
     kpis,
     models,
     projects,
+    releases,
     runs,
 )
 from mlcontinuum.registry.artifacts import ArtifactStore
@@ -31,7 +32,7 @@ UPLOAD_PATHS = re.compile(
     r"^/api/v1/projects/[^/]+/"
     r"(models/[^/]+/versions/\d+/(artifact|reference-profile)|runs/\d+/reference-profile)$"
 )
-API_ROUTERS = (account, projects, charter, kpis, data_sources, runs, models, gates, audit)
+API_ROUTERS = (account, projects, charter, kpis, data_sources, runs, models, gates, releases, audit)
 # Routes FastAPI or Starlette add themselves; they serve no project data.
 PUBLIC_PATHS = frozenset({"/api/openapi.json", "/api/docs", "/api/docs/oauth2-redirect", "/static"})
 

@@ -39,6 +39,8 @@ DataWrite = Annotated[ProjectAccess, _project(Permission.DATA_WRITE, Scheme.TOKE
 RunsWrite = Annotated[ProjectAccess, _project(Permission.RUNS_WRITE, Scheme.TOKEN)]
 ProjectManage = Annotated[ProjectAccess, _project(Permission.PROJECT_MANAGE, Scheme.TOKEN)]
 AuditRead = Annotated[ProjectAccess, _project(Permission.AUDIT_READ, Scheme.TOKEN)]
+ReleaseRequester = Annotated[ProjectAccess, _project(Permission.RELEASE_REQUEST, Scheme.TOKEN)]
+ReleaseApprover = Annotated[ProjectAccess, _project(Permission.RELEASE_APPROVE, Scheme.TOKEN)]
 
 MAX_PER_PAGE = 200
 Page = Annotated[int, Query(ge=1, le=1_000_000, description="Page number, from 1.")]

@@ -24,6 +24,8 @@ class Permission(StrEnum):
     RUNS_WRITE = "runs:write"  # runs and their logged data
     PROJECT_MANAGE = "project:manage"  # members, project settings
     AUDIT_READ = "audit:read"
+    RELEASE_REQUEST = "release:request"  # request releases, roll back deployments
+    RELEASE_APPROVE = "release:approve"  # approve or reject release requests
 
     @property
     def project_scoped(self) -> bool:
@@ -39,6 +41,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.RUNS_WRITE,
             Permission.PROJECT_MANAGE,
             Permission.AUDIT_READ,
+            Permission.RELEASE_REQUEST,
+            Permission.RELEASE_APPROVE,
         }
     ),
     Role.ML_ENGINEER: frozenset(
@@ -48,9 +52,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.DATA_WRITE,
             Permission.RUNS_WRITE,
             Permission.AUDIT_READ,
+            Permission.RELEASE_REQUEST,
+            Permission.RELEASE_APPROVE,
         }
     ),
-    Role.STAKEHOLDER: frozenset({Permission.PROJECT_READ, Permission.AUDIT_READ}),
+    # The customer's people approve releases (the customer side of the policy).
+    Role.STAKEHOLDER: frozenset(
+        {Permission.PROJECT_READ, Permission.AUDIT_READ, Permission.RELEASE_APPROVE}
+    ),
     Role.VIEWER: frozenset({Permission.PROJECT_READ, Permission.AUDIT_READ}),
 }
 

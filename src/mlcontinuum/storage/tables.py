@@ -6,6 +6,7 @@ from mlcontinuum.charter import models as _charter  # noqa: F401
 from mlcontinuum.data import models as _data  # noqa: F401
 from mlcontinuum.gates import models as _gates  # noqa: F401
 from mlcontinuum.registry import models as _registry  # noqa: F401
+from mlcontinuum.releases import models as _releases  # noqa: F401
 from mlcontinuum.storage.base import Base
 
 metadata = Base.metadata

@@ -1,0 +1,1 @@
+"""Releases: requests with their evidence, approvals by policy, deployments, rollback, DORA."""

@@ -1,0 +1,240 @@
+"""Deployments: record one (from an approved release or a rollback), move version statuses,
+roll back, list.
+
+Version statuses follow what runs where: this is the only place that grants `approved` and
+`in_production` (the registry refuses those moves by hand, see `registry.versions.MANUAL_MOVES`).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from mlcontinuum import events
+from mlcontinuum.auth.access import ProjectAccess
+from mlcontinuum.errors import Conflict, NotFound
+from mlcontinuum.registry.enums import VersionStatus
+from mlcontinuum.registry.models import ModelVersion
+from mlcontinuum.releases.enums import Environment, Strategy
+from mlcontinuum.releases.models import Deployment, ReleaseRequest
+from mlcontinuum.releases.schemas import DeploymentPage, DeploymentPublic
+
+
+def _move(
+    session: Session, actor: str, version: ModelVersion, status: VersionStatus, why: str
+) -> None:
+    if version.status == status:
+        return
+    before, version.status = version.status, status
+    events.append(
+        session,
+        type="model.status_changed",
+        actor=actor,
+        project_id=version.project_id,
+        payload={
+            "model": version.model_name,
+            "version": version.version,
+            "from": before.value,
+            "to": status.value,
+            "by": why,
+        },
+    )
+
+
+def _history(project_id: int, model_name: str, environment: Environment) -> Select[Deployment]:
+    # Newest first by id: the order deployments were recorded in, whatever their timestamps.
+    return (
+        select(Deployment)
+        .where(
+            Deployment.project_id == project_id,
+            Deployment.model_name == model_name,
+            Deployment.environment == environment,
+        )
+        .order_by(Deployment.id.desc())
+    )
+
+
+def _promote(
+    session: Session, actor: str, version: ModelVersion, environment: Environment, why: str
+) -> None:
+    """The version now serves in `environment` (what it replaces is the caller's concern)."""
+    if environment is Environment.STAGING:
+        if version.status in (VersionStatus.CANDIDATE, VersionStatus.ARCHIVED):
+            _move(session, actor, version, VersionStatus.APPROVED, why)
+        return
+    _move(session, actor, version, VersionStatus.IN_PRODUCTION, why)
+
+
+def _retire(
+    session: Session, actor: str, version: ModelVersion, environment: Environment, why: str
+) -> None:
+    """The version no longer serves in `environment`."""
+    if environment is Environment.PRODUCTION and version.status is VersionStatus.IN_PRODUCTION:
+        _move(session, actor, version, VersionStatus.ARCHIVED, why)
+    elif environment is Environment.STAGING and version.status is VersionStatus.APPROVED:
+        _move(session, actor, version, VersionStatus.CANDIDATE, why)
+
+
+def deploy_release(
+    session: Session, actor: str, request: ReleaseRequest, approvers: list[str]
+) -> Deployment:
+    """Record the deployment of an approved release and move the statuses it implies."""
+    version = session.get_one(ModelVersion, request.version_id)
+    row = Deployment(
+        project_id=request.project_id,
+        version_id=version.id,
+        model_name=version.model_name,
+        environment=request.environment,
+        strategy=request.strategy,
+        traffic_share=request.traffic_share,
+        release_id=request.id,
+        requested_by=request.requested_by,
+        approved_by=approvers,
+        reason=request.notes,
+    )
+    session.add(row)
+    session.flush()
+    _record(session, actor, row, version, "deployment.recorded")
+    _promote(session, actor, version, request.environment, f"release {request.id}")
+    # A canary or shadow runs beside the live version, which keeps serving; a full release to
+    # production replaces every other live version of the model.
+    if request.environment is Environment.PRODUCTION and request.strategy is Strategy.FULL:
+        replaced = session.scalars(
+            select(ModelVersion).where(
+                ModelVersion.project_id == version.project_id,
+                ModelVersion.model_name == version.model_name,
+                ModelVersion.status == VersionStatus.IN_PRODUCTION,
+                ModelVersion.id != version.id,
+            )
+        ).all()
+        for old in replaced:
+            _retire(session, actor, old, request.environment, f"release {request.id}")
+    return row
+
+
+def rollback(
+    session: Session, access: ProjectAccess, deployment_id: int, reason: str
+) -> DeploymentPublic:
+    failed = _deployment(session, access.project.id, deployment_id)
+    history = _history(failed.project_id, failed.model_name, failed.environment)
+    current = session.scalar(history.limit(1))
+    if current is None or current.id != failed.id:
+        raise Conflict(
+            f"deployment {failed.id} is no longer the current one of '{failed.model_name}' in "
+            f"{failed.environment.value}; roll back the current deployment instead"
+        )
+    target = session.scalar(
+        history.where(
+            Deployment.id < failed.id,
+            Deployment.failed.is_(False),
+            Deployment.version_id != failed.version_id,
+        ).limit(1)
+    )
+    if target is None:
+        raise Conflict(
+            f"there is no earlier working deployment of '{failed.model_name}' in "
+            f"{failed.environment.value} to roll back to"
+        )
+    failed.failed = True
+    restored = session.get_one(ModelVersion, target.version_id)
+    row = Deployment(
+        project_id=failed.project_id,
+        version_id=restored.id,
+        model_name=restored.model_name,
+        environment=failed.environment,
+        strategy=target.strategy,
+        traffic_share=target.traffic_share,
+        requested_by=access.actor,
+        approved_by=[],
+        rollback=True,
+        rollback_of_id=failed.id,
+        reason=reason,
+    )
+    session.add(row)
+    session.flush()
+    why = f"rollback of deployment {failed.id}"
+    _record(session, access.actor, row, restored, "deployment.rolled_back")
+    _retire(
+        session,
+        access.actor,
+        session.get_one(ModelVersion, failed.version_id),
+        failed.environment,
+        why,
+    )
+    _promote(session, access.actor, restored, failed.environment, why)
+    return public(session, row)
+
+
+def _record(
+    session: Session, actor: str, row: Deployment, version: ModelVersion, type: str
+) -> None:
+    events.append(
+        session,
+        type=type,
+        actor=actor,
+        project_id=row.project_id,
+        payload={
+            "deployment": row.id,
+            "model": version.model_name,
+            "version": version.version,
+            "environment": row.environment.value,
+            "strategy": row.strategy.value,
+            "traffic_share": row.traffic_share,
+            "release": row.release_id,
+            "requested_by": row.requested_by,
+            "approved_by": list(row.approved_by),
+            "rollback_of": row.rollback_of_id,
+            "reason": row.reason,
+        },
+    )
+
+
+def _deployment(session: Session, project_id: int, deployment_id: int) -> Deployment:
+    row = session.scalar(
+        select(Deployment).where(
+            Deployment.project_id == project_id, Deployment.id == deployment_id
+        )
+    )
+    if row is None:
+        raise NotFound(f"no deployment {deployment_id} in this project")
+    return row
+
+
+def list_deployments(
+    session: Session,
+    project_id: int,
+    *,
+    environment: Environment | None,
+    page: int,
+    per_page: int,
+) -> DeploymentPage:
+    query = select(Deployment).where(Deployment.project_id == project_id)
+    if environment is not None:
+        query = query.where(Deployment.environment == environment)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.order_by(Deployment.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return DeploymentPage(
+        items=[public(session, row) for row in rows], total=total, page=page, per_page=per_page
+    )
+
+
+def public(session: Session, row: Deployment) -> DeploymentPublic:
+    version = session.get_one(ModelVersion, row.version_id)
+    return DeploymentPublic(
+        id=row.id,
+        model_name=row.model_name,
+        version=version.version,
+        environment=row.environment,
+        strategy=row.strategy,
+        traffic_share=row.traffic_share,
+        release_id=row.release_id,
+        requested_by=row.requested_by,
+        approved_by=list(row.approved_by),
+        deployed_at=row.deployed_at,
+        rollback=row.rollback,
+        rollback_of=row.rollback_of_id,
+        reason=row.reason,
+        failed=row.failed,
+    )

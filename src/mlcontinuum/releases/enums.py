@@ -1,0 +1,29 @@
+"""Vocabularies of the releases slice."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Environment(StrEnum):
+    STAGING = "staging"
+    PRODUCTION = "production"
+
+
+class Strategy(StrEnum):
+    FULL = "full"
+    SHADOW = "shadow"  # receives a copy of the traffic; its answers are not served
+    CANARY = "canary"  # serves a share of the traffic (`traffic_share`)
+
+
+class ReleaseStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class Side(StrEnum):
+    """Whose approval an approver gives: the ML team's or the customer's."""
+
+    ML_TEAM = "ml_team"
+    CUSTOMER = "customer"

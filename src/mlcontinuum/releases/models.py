@@ -1,0 +1,88 @@
+"""Tables of the releases slice: release requests, their approvals, and deployments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from mlcontinuum.releases.enums import Environment, ReleaseStatus, Side, Strategy
+from mlcontinuum.storage.base import Base, UTCDateTime, utcnow
+
+
+def _enum(cls: type[StrEnum], name: str) -> Enum:
+    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e])
+
+
+class ReleaseRequest(Base):
+    __tablename__ = "release_requests"
+    __table_args__ = (Index("ix_release_requests_project_status", "project_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("model_versions.id"), index=True)
+    environment: Mapped[Environment] = mapped_column(_enum(Environment, "release_environment"))
+    strategy: Mapped[Strategy] = mapped_column(_enum(Strategy, "release_strategy"))
+    traffic_share: Mapped[float | None] = mapped_column(Float, nullable=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[ReleaseStatus] = mapped_column(_enum(ReleaseStatus, "release_status"))
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    rejected_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    rejection_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class ReleaseApproval(Base):
+    __tablename__ = "release_approvals"
+    # The database, not only the service, refuses the same person approving twice.
+    __table_args__ = (UniqueConstraint("request_id", "username"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("release_requests.id", ondelete="CASCADE"), index=True
+    )
+    username: Mapped[str] = mapped_column(String(64))
+    side: Mapped[Side] = mapped_column(_enum(Side, "approval_side"))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    approved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Deployment(Base):
+    """A version put into an environment, by an approved release or by a rollback."""
+
+    __tablename__ = "deployments"
+    __table_args__ = (
+        Index("ix_deployments_project_env_deployed", "project_id", "environment", "deployed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("model_versions.id"), index=True)
+    # The model name is kept here so "what runs in production for this model" is one query.
+    model_name: Mapped[str] = mapped_column(String(100))
+    environment: Mapped[Environment] = mapped_column(_enum(Environment, "release_environment"))
+    strategy: Mapped[Strategy] = mapped_column(_enum(Strategy, "release_strategy"))
+    traffic_share: Mapped[float | None] = mapped_column(Float, nullable=True)
+    release_id: Mapped[int | None] = mapped_column(ForeignKey("release_requests.id"), nullable=True)
+    requested_by: Mapped[str] = mapped_column(String(64))
+    approved_by: Mapped[list[str]] = mapped_column(JSON)
+    deployed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    rollback: Mapped[bool] = mapped_column(Boolean, default=False)
+    rollback_of_id: Mapped[int | None] = mapped_column(ForeignKey("deployments.id"), nullable=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    # Set when a later rollback undid this deployment: it counts as a failed change.
+    failed: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,0 +1,144 @@
+"""API shapes of releases, approvals, deployments and DORA figures."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Self
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from mlcontinuum.data.schemas import DataSourcePublic
+from mlcontinuum.gates.schemas import GateRunPublic
+from mlcontinuum.registry.model_schemas import ModelName
+from mlcontinuum.releases.enums import Environment, ReleaseStatus, Side, Strategy
+
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5_000)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ReleaseCreate(Strict):
+    model_name: ModelName
+    version: int = Field(ge=1)
+    environment: Environment
+    strategy: Strategy = Strategy.FULL
+    traffic_share: float | None = Field(
+        default=None, gt=0, lt=1, description="Share of traffic a canary serves; canary only."
+    )
+    notes: Note = ""
+
+    @model_validator(mode="after")
+    def _share_only_for_canary(self) -> Self:
+        if self.strategy is Strategy.CANARY and self.traffic_share is None:
+            raise ValueError("a canary release needs a traffic_share between 0 and 1")
+        if self.strategy is not Strategy.CANARY and self.traffic_share is not None:
+            raise ValueError(f"traffic_share is for canary releases, not {self.strategy.value}")
+        return self
+
+
+class ApprovalCreate(Strict):
+    comment: Note = ""
+
+
+class Rejection(Strict):
+    reason: Reason
+
+
+class Rollback(Strict):
+    reason: Reason
+
+
+class ApprovalPublic(BaseModel):
+    username: str
+    side: Side
+    comment: str
+    approved_at: datetime
+
+
+class PolicyState(BaseModel):
+    """Approvals each side still needs; the request is approved when every count is zero."""
+
+    required: dict[Side, int]
+    missing: dict[Side, int]
+
+
+class Evidence(BaseModel):
+    gate_run: GateRunPublic | None = Field(description="The version's latest gate run, if any.")
+    model_card: str = Field(description="The model card, in Markdown.")
+    data_sources: list[DataSourcePublic] = Field(
+        description="The data sources behind the version, with today's compliance violations."
+    )
+
+
+class ReleasePublic(BaseModel):
+    id: int
+    model_name: str
+    version: int
+    environment: Environment
+    strategy: Strategy
+    traffic_share: float | None
+    notes: str
+    status: ReleaseStatus
+    requested_by: str
+    requested_at: datetime
+    decided_at: datetime | None
+    rejected_by: str | None
+    rejection_reason: str | None
+    approvals: list[ApprovalPublic]
+    policy: PolicyState
+    deployment_id: int | None
+    evidence: Evidence | None = Field(
+        default=None, description="Assembled when one release is read, not in lists."
+    )
+
+
+class ReleasePage(BaseModel):
+    items: list[ReleasePublic]
+    total: int
+    page: int
+    per_page: int
+
+
+class DeploymentPublic(BaseModel):
+    id: int
+    model_name: str
+    version: int
+    environment: Environment
+    strategy: Strategy
+    traffic_share: float | None
+    release_id: int | None
+    requested_by: str
+    approved_by: list[str]
+    deployed_at: datetime
+    rollback: bool
+    rollback_of: int | None
+    reason: str
+    failed: bool
+
+
+class DeploymentPage(BaseModel):
+    items: list[DeploymentPublic]
+    total: int
+    page: int
+    per_page: int
+
+
+class DoraFigures(BaseModel):
+    environment: Environment
+    days: int
+    since: datetime
+    deployments: int = Field(description="Releases deployed in the window (rollbacks apart).")
+    rollbacks: int
+    deployment_frequency_per_week: float
+    lead_time_median_seconds: float | None = Field(
+        description="Median, first run start of the version to its deployment."
+    )
+    change_failure_rate: float | None = Field(
+        description="Share of the window's releases later rolled back."
+    )
+    time_to_restore_median_seconds: float | None = Field(
+        description="Median, failed deployment to the rollback that replaced it."
+    )

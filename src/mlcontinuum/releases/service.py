@@ -1,0 +1,253 @@
+"""Rules for release requests: request, approve by policy, reject, read with evidence.
+
+Approving the last missing side deploys the release (see `deployments.deploy_release`).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from mlcontinuum import events
+from mlcontinuum.auth.access import ProjectAccess
+from mlcontinuum.errors import Conflict, FieldProblem, NotFound, PermissionDenied
+from mlcontinuum.gates import service as gates
+from mlcontinuum.registry.enums import VersionStatus
+from mlcontinuum.registry.models import ModelVersion
+from mlcontinuum.releases import deployments, policy
+from mlcontinuum.releases.enums import ReleaseStatus
+from mlcontinuum.releases.models import Deployment, ReleaseApproval, ReleaseRequest
+from mlcontinuum.releases.schemas import (
+    ApprovalPublic,
+    Evidence,
+    ReleaseCreate,
+    ReleasePage,
+    ReleasePublic,
+)
+from mlcontinuum.storage.base import utcnow
+from mlcontinuum.trust import card
+
+
+def _version(session: Session, project_id: int, name: str, number: int) -> ModelVersion:
+    row = session.scalar(
+        select(ModelVersion).where(
+            ModelVersion.project_id == project_id,
+            ModelVersion.model_name == name,
+            ModelVersion.version == number,
+        )
+    )
+    if row is None:
+        raise NotFound(f"no version {number} of model '{name}' in this project")
+    return row
+
+
+def _request(session: Session, project_id: int, release_id: int) -> ReleaseRequest:
+    row = session.scalar(
+        select(ReleaseRequest).where(
+            ReleaseRequest.project_id == project_id, ReleaseRequest.id == release_id
+        )
+    )
+    if row is None:
+        raise NotFound(f"no release request {release_id} in this project")
+    return row
+
+
+def _pending(row: ReleaseRequest) -> None:
+    if row.status is not ReleaseStatus.PENDING:
+        raise Conflict(
+            f"release request {row.id} is already {row.status.value}; request a new release",
+            [FieldProblem("status", "closed", "only a pending request can be decided")],
+        )
+
+
+def request_release(session: Session, access: ProjectAccess, data: ReleaseCreate) -> ReleasePublic:
+    version = _version(session, access.project.id, data.model_name, data.version)
+    if version.status is VersionStatus.ARCHIVED:
+        raise Conflict(
+            f"version {data.version} of '{data.model_name}' is archived; restore it to "
+            "candidate before requesting its release",
+            [FieldProblem("version", "archived", "restore the version first")],
+        )
+    open_id = session.scalar(
+        select(ReleaseRequest.id).where(
+            ReleaseRequest.version_id == version.id,
+            ReleaseRequest.environment == data.environment,
+            ReleaseRequest.status == ReleaseStatus.PENDING,
+        )
+    )
+    if open_id is not None:
+        raise Conflict(
+            f"release request {open_id} for version {data.version} of '{data.model_name}' to "
+            f"{data.environment.value} is still open; approve or reject it first",
+            [FieldProblem("version", "open_request", f"see release request {open_id}")],
+        )
+    row = ReleaseRequest(
+        project_id=access.project.id,
+        version_id=version.id,
+        environment=data.environment,
+        strategy=data.strategy,
+        traffic_share=data.traffic_share,
+        notes=data.notes,
+        status=ReleaseStatus.PENDING,
+        requested_by=access.actor,
+    )
+    session.add(row)
+    session.flush()
+    events.append(
+        session,
+        type="release.requested",
+        actor=access.actor,
+        project_id=access.project.id,
+        payload={
+            "release": row.id,
+            "model": version.model_name,
+            "version": version.version,
+            "environment": data.environment.value,
+            "strategy": data.strategy.value,
+            "traffic_share": data.traffic_share,
+            "notes": data.notes,
+        },
+    )
+    return public(session, row)
+
+
+def approve(
+    session: Session, access: ProjectAccess, release_id: int, comment: str
+) -> ReleasePublic:
+    row = _request(session, access.project.id, release_id)
+    _pending(row)
+    if access.actor == row.requested_by:
+        raise PermissionDenied(
+            "nobody approves their own release request: another member of the ML team and a "
+            "stakeholder of the customer must approve it"
+        )
+    already = session.scalar(
+        select(ReleaseApproval.id).where(
+            ReleaseApproval.request_id == row.id, ReleaseApproval.username == access.actor
+        )
+    )
+    if already is not None:
+        raise Conflict(
+            f"you have already approved release request {row.id}; one approval per person",
+            [FieldProblem("approval", "duplicate", "another person must approve")],
+        )
+    side = policy.SIDE_OF_ROLE.get(access.role)
+    if side is None:  # the permission check keeps viewers out; this guards a future role
+        raise PermissionDenied(f"a {access.role.value} cannot approve releases")
+    session.add(
+        ReleaseApproval(request_id=row.id, username=access.actor, side=side, comment=comment)
+    )
+    session.flush()
+    approvals = _approvals(session, row.id)
+    state = policy.state(a.side for a in approvals)
+    events.append(
+        session,
+        type="release.approval",
+        actor=access.actor,
+        project_id=access.project.id,
+        payload={
+            "release": row.id,
+            "side": side.value,
+            "comment": comment,
+            "missing": {s.value: n for s, n in state.missing.items()},
+        },
+    )
+    if policy.met(state):
+        row.status, row.decided_at = ReleaseStatus.APPROVED, utcnow()
+        approvers = [a.username for a in approvals]
+        events.append(
+            session,
+            type="release.approved",
+            actor=access.actor,
+            project_id=access.project.id,
+            payload={"release": row.id, "approved_by": approvers},
+        )
+        deployments.deploy_release(session, access.actor, row, approvers)
+    return public(session, row)
+
+
+def reject(session: Session, access: ProjectAccess, release_id: int, reason: str) -> ReleasePublic:
+    row = _request(session, access.project.id, release_id)
+    _pending(row)
+    row.status, row.decided_at = ReleaseStatus.REJECTED, utcnow()
+    row.rejected_by, row.rejection_reason = access.actor, reason
+    events.append(
+        session,
+        type="release.rejected",
+        actor=access.actor,
+        project_id=access.project.id,
+        payload={"release": row.id, "reason": reason},
+    )
+    return public(session, row)
+
+
+def get_release(session: Session, access: ProjectAccess, release_id: int) -> ReleasePublic:
+    """One release with its evidence, assembled now: it shows what is true when read."""
+    row = _request(session, access.project.id, release_id)
+    version = session.get_one(ModelVersion, row.version_id)
+    name, number, project_id = version.model_name, version.version, access.project.id
+    evidence = Evidence(
+        gate_run=gates.latest_run(session, project_id, name, number),
+        model_card=card.render_markdown(card.build(session, access, name, number)),
+        data_sources=gates.version_compliance(session, project_id, name, number),
+    )
+    return public(session, row).model_copy(update={"evidence": evidence})
+
+
+def list_releases(
+    session: Session,
+    project_id: int,
+    *,
+    status: ReleaseStatus | None,
+    page: int,
+    per_page: int,
+) -> ReleasePage:
+    query = select(ReleaseRequest).where(ReleaseRequest.project_id == project_id)
+    if status is not None:
+        query = query.where(ReleaseRequest.status == status)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.order_by(ReleaseRequest.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return ReleasePage(
+        items=[public(session, row) for row in rows], total=total, page=page, per_page=per_page
+    )
+
+
+def _approvals(session: Session, request_id: int) -> list[ReleaseApproval]:
+    return list(
+        session.scalars(
+            select(ReleaseApproval)
+            .where(ReleaseApproval.request_id == request_id)
+            .order_by(ReleaseApproval.id)
+        )
+    )
+
+
+def public(session: Session, row: ReleaseRequest) -> ReleasePublic:
+    version = session.get_one(ModelVersion, row.version_id)
+    approvals = _approvals(session, row.id)
+    deployment_id = session.scalar(select(Deployment.id).where(Deployment.release_id == row.id))
+    return ReleasePublic(
+        id=row.id,
+        model_name=version.model_name,
+        version=version.version,
+        environment=row.environment,
+        strategy=row.strategy,
+        traffic_share=row.traffic_share,
+        notes=row.notes,
+        status=row.status,
+        requested_by=row.requested_by,
+        requested_at=row.requested_at,
+        decided_at=row.decided_at,
+        rejected_by=row.rejected_by,
+        rejection_reason=row.rejection_reason,
+        approvals=[
+            ApprovalPublic(
+                username=a.username, side=a.side, comment=a.comment, approved_at=a.approved_at
+            )
+            for a in approvals
+        ],
+        policy=policy.state(a.side for a in approvals),
+        deployment_id=deployment_id,
+    )

@@ -1,0 +1,75 @@
+"""The releases tests' cast: a project with an owner, an ML engineer, a stakeholder and a
+viewer, and helpers to register versions and release them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.conftest import Account, Accounts
+
+API = "/api/v1/projects/{project}"
+
+
+class Team:
+    """The project's people: the owner, an ML engineer, a stakeholder and a viewer."""
+
+    def __init__(self, client: TestClient, accounts: Accounts, owner: Account, project: str):
+        self.client, self.owner, self.project = client, owner, project
+        self.engineer = self._member(accounts, "emma", "ml_engineer")
+        self.customer = self._member(accounts, "sam", "stakeholder")
+        self.viewer = self._member(accounts, "vic", "viewer")
+
+    def _member(self, accounts: Accounts, name: str, role: str) -> Account:
+        account = accounts.create(name)
+        response = self.client.put(
+            self.url("/members"), json={"username": name, "role": role}, headers=self.owner.headers
+        )
+        assert response.status_code == 200, response.text
+        return account
+
+    def url(self, rest: str) -> str:
+        return API.format(project=self.project) + rest
+
+    def post(self, who: Account, rest: str, body: dict[str, Any] | None = None) -> Any:
+        return self.client.post(self.url(rest), json=body, headers=who.headers)
+
+    def get(self, who: Account, rest: str, **params: Any) -> Any:
+        return self.client.get(self.url(rest), params=params, headers=who.headers)
+
+    def version(self) -> int:
+        """A new version of churn-model, built from a run of its own."""
+        run = self.post(self.owner, "/runs", {"name": "train"})
+        assert run.status_code == 201, run.text
+        body = {"runs": [run.json()["number"]]}
+        created = self.post(self.owner, "/models/churn-model/versions", body)
+        assert created.status_code == 201, created.text
+        number: int = created.json()["version"]
+        return number
+
+    def request(self, number: int, environment: str = "production", **extra: Any) -> Any:
+        body = {"model_name": "churn-model", "version": number, "environment": environment}
+        return self.post(self.owner, "/releases", {**body, **extra})
+
+    def release(self, number: int, environment: str = "production") -> dict[str, Any]:
+        """Requested by the owner, approved by the engineer and the customer."""
+        requested = self.request(number, environment)
+        assert requested.status_code == 201, requested.text
+        release_id = requested.json()["id"]
+        assert self.post(self.engineer, f"/releases/{release_id}/approve").status_code == 200
+        approved = self.post(self.customer, f"/releases/{release_id}/approve")
+        assert approved.status_code == 200, approved.text
+        released: dict[str, Any] = approved.json()
+        return released
+
+    def status(self, number: int) -> str:
+        found = self.get(self.owner, f"/models/churn-model/versions/{number}")
+        value: str = found.json()["status"]
+        return value
+
+
+@pytest.fixture
+def team(client: TestClient, accounts: Accounts, owner: Account, project: str) -> Team:
+    return Team(client, accounts, owner, project)

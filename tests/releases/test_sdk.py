@@ -1,0 +1,41 @@
+"""The SDK's release calls against a live server: request, approvals, self-approval refused,
+deployments, rollback and DORA figures come back as the server's typed schemas."""
+
+from __future__ import annotations
+
+import pytest
+
+from mlcontinuum.sdk import Client
+from mlcontinuum.sdk.errors import ConflictError, PermissionDeniedError
+from tests.releases.conftest import Team
+
+
+def test_release_flow_through_the_sdk(team: Team, live_server: str) -> None:
+    v1, v2 = team.version(), team.version()
+    owner = Client(live_server, team.owner.token)
+    engineer = Client(live_server, team.engineer.token)
+    customer = Client(live_server, team.customer.token)
+    with owner, engineer, customer:
+        for number in (v1, v2):
+            release = owner.request_release(
+                team.project,
+                {"model_name": "churn-model", "version": number, "environment": "production"},
+            )
+            with pytest.raises(PermissionDeniedError):
+                owner.approve_release(team.project, release.id)
+            engineer.approve_release(team.project, release.id, "metrics hold")
+            with pytest.raises(ConflictError):
+                engineer.approve_release(team.project, release.id)
+            done = customer.approve_release(team.project, release.id)
+            assert done.status == "approved"
+        assert done.deployment_id is not None
+        assert owner.get_release(team.project, release.id).evidence is not None
+        assert owner.release_page(team.project, status="approved").total == 2
+        restored = engineer.rollback(team.project, done.deployment_id, "latency")
+        assert restored.rollback
+        assert restored.version == v1
+        assert owner.deployment_page(team.project, environment="production").total == 3
+        figures = customer.dora(team.project, days=30)
+        assert figures.deployments == 2
+        assert figures.rollbacks == 1
+        assert figures.change_failure_rate == pytest.approx(0.5)
