@@ -28,7 +28,8 @@ from mlcontinuum.charter.schemas import (
     check_threshold,
     expected_lift,
 )
-from mlcontinuum.errors import FieldProblem, NotFound, ValidationFailed
+from mlcontinuum.errors import FieldProblem, ValidationFailed
+from mlcontinuum.storage.lookup import one_or_not_found
 from mlcontinuum.storage.unique import ensure_unique
 
 # --- charter text ----------------------------------------------------------------------------
@@ -86,10 +87,11 @@ def get_kpi(session: Session, project_id: int, kpi_id: int) -> KpiPublic:
 
 
 def _kpi(session: Session, project_id: int, kpi_id: int) -> Kpi:
-    kpi = session.scalar(select(Kpi).where(Kpi.id == kpi_id, Kpi.project_id == project_id))
-    if kpi is None:
-        raise NotFound(f"no KPI {kpi_id} in this project")
-    return kpi
+    return one_or_not_found(
+        session,
+        select(Kpi).where(Kpi.id == kpi_id, Kpi.project_id == project_id),
+        f"no KPI {kpi_id} in this project",
+    )
 
 
 def _unique_kpi_name(session: Session, project_id: int, name: str, own_id: int | None) -> None:
@@ -196,14 +198,13 @@ def get_stakeholder(session: Session, project_id: int, stakeholder_id: int) -> S
 
 
 def _stakeholder(session: Session, project_id: int, stakeholder_id: int) -> Stakeholder:
-    person = session.scalar(
+    return one_or_not_found(
+        session,
         select(Stakeholder).where(
             Stakeholder.id == stakeholder_id, Stakeholder.project_id == project_id
-        )
+        ),
+        f"no stakeholder {stakeholder_id} in this project",
     )
-    if person is None:
-        raise NotFound(f"no stakeholder {stakeholder_id} in this project")
-    return person
 
 
 def link_account(session: Session, access: ProjectAccess, username: str | None) -> User | None:

@@ -25,11 +25,11 @@ from mlcontinuum.data.schemas import (
 from mlcontinuum.errors import (
     Conflict,
     FieldProblem,
-    NotFound,
     ValidationFailed,
     problems_from_validation,
 )
 from mlcontinuum.storage.base import utcnow
+from mlcontinuum.storage.lookup import one_or_not_found
 from mlcontinuum.storage.unique import ensure_unique
 
 FIELDS = tuple(DataSourceFields.model_fields)
@@ -65,12 +65,11 @@ def list_sources(
 
 
 def get_source(session: Session, project_id: int, source_id: int) -> DataSource:
-    source = session.scalar(
-        select(DataSource).where(DataSource.id == source_id, DataSource.project_id == project_id)
+    return one_or_not_found(
+        session,
+        select(DataSource).where(DataSource.id == source_id, DataSource.project_id == project_id),
+        f"no data source {source_id} in this project",
     )
-    if source is None:
-        raise NotFound(f"no data source {source_id} in this project")
-    return source
 
 
 def get_source_public(session: Session, project_id: int, source_id: int) -> DataSourcePublic:

@@ -19,19 +19,6 @@ from mlcontinuum.registry import versions
 from mlcontinuum.registry.models import ModelVersion, StoredProfile
 
 
-def _version(session: Session, project_id: int, name: str, number: int) -> ModelVersion:
-    row = session.scalar(
-        select(ModelVersion).where(
-            ModelVersion.project_id == project_id,
-            ModelVersion.model_name == name,
-            ModelVersion.version == number,
-        )
-    )
-    if row is None:
-        raise NotFound(f"no version {number} of model '{name}' in this project")
-    return row
-
-
 def _validate(results: list[GateResultData]) -> None:
     # The registry imports the gates' libraries (scikit-learn, Fairlearn): only when needed.
     from mlcontinuum.gates.checks import gates
@@ -67,7 +54,7 @@ def _validate(results: list[GateResultData]) -> None:
 def record_run(
     session: Session, access: ProjectAccess, name: str, number: int, data: GateRunCreate
 ) -> GateRunPublic:
-    version = _version(session, access.project.id, name, number)
+    version = versions.version_row(session, access.project.id, name, number)
     _validate(data.results)
     status = run_status(data.results)
     run = GateRun(
@@ -140,12 +127,12 @@ def _runs(version: ModelVersion) -> Select[GateRun]:
 
 def list_runs(session: Session, project_id: int, name: str, number: int) -> list[GateRunPublic]:
     """The version's gate runs, newest first."""
-    version = _version(session, project_id, name, number)
+    version = versions.version_row(session, project_id, name, number)
     return [_public(session, run, version) for run in session.scalars(_runs(version))]
 
 
 def latest_run(session: Session, project_id: int, name: str, number: int) -> GateRunPublic | None:
-    version = _version(session, project_id, name, number)
+    version = versions.version_row(session, project_id, name, number)
     run = session.scalar(_runs(version).limit(1))
     return None if run is None else _public(session, run, version)
 
@@ -159,7 +146,7 @@ def version_compliance(
 
 
 def reference_profile(session: Session, project_id: int, name: str, number: int) -> bytes:
-    version = _version(session, project_id, name, number)
+    version = versions.version_row(session, project_id, name, number)
     if version.reference_profile_id is None:
         raise NotFound(f"version {number} of '{name}' has no reference profile")
     return session.get_one(StoredProfile, version.reference_profile_id).data

@@ -46,6 +46,7 @@ from mlcontinuum.registry.schemas import (
     split,
 )
 from mlcontinuum.storage.base import utcnow
+from mlcontinuum.storage.lookup import one_or_not_found
 
 KeyValue = TypeVar("KeyValue", RunParam, RunTag)
 # Without a column choice, a table shows this many metrics (in key order) and no parameters.
@@ -61,10 +62,11 @@ PLAIN_SORTS = {
 
 
 def _run(session: Session, project_id: int, number: int) -> Run:
-    run = session.scalar(select(Run).where(Run.project_id == project_id, Run.number == number))
-    if run is None:
-        raise NotFound(f"no run {number} in this project")
-    return run
+    return one_or_not_found(
+        session,
+        select(Run).where(Run.project_id == project_id, Run.number == number),
+        f"no run {number} in this project",
+    )
 
 
 def start_run(session: Session, access: ProjectAccess, data: RunCreate) -> tuple[RunPublic, bool]:

@@ -32,6 +32,7 @@ from mlcontinuum.registry.models import (
     StoredProfile,
 )
 from mlcontinuum.registry.scanning import ScanReport
+from mlcontinuum.storage.lookup import one_or_not_found
 
 # Moves people may make here; approved and in production come from releases.
 MANUAL_MOVES = {
@@ -42,17 +43,17 @@ MANUAL_MOVES = {
 }
 
 
-def _version(session: Session, project_id: int, name: str, version: int) -> ModelVersion:
-    row = session.scalar(
+def version_row(session: Session, project_id: int, name: str, version: int) -> ModelVersion:
+    """The stored version, for the slices that act on versions (gates, releases)."""
+    return one_or_not_found(
+        session,
         select(ModelVersion).where(
             ModelVersion.project_id == project_id,
             ModelVersion.model_name == name,
             ModelVersion.version == version,
-        )
+        ),
+        f"no version {version} of model '{name}' in this project",
     )
-    if row is None:
-        raise NotFound(f"no version {version} of model '{name}' in this project")
-    return row
 
 
 def create_version(
@@ -79,7 +80,7 @@ def create_version(
             [FieldProblem("runs", "exists", "name runs of this project")],
         )
     parent = (
-        _version(session, project_id, name, data.parent_version) if data.parent_version else None
+        version_row(session, project_id, name, data.parent_version) if data.parent_version else None
     )
     latest = session.scalar(
         select(func.max(ModelVersion.version)).where(
@@ -129,7 +130,7 @@ def attach_artifact(
     filename: str,
     report: ScanReport,
 ) -> VersionPublic:
-    row = _version(session, access.project.id, name, version)
+    row = version_row(session, access.project.id, name, version)
     if row.artifact_sha256 is not None:
         if row.artifact_sha256 == blob.sha256:
             return public(session, row)  # a retried upload of the same file
@@ -185,7 +186,7 @@ def store_profile(session: Session, project_id: int, data: bytes) -> StoredProfi
 def attach_profile(
     session: Session, access: ProjectAccess, name: str, version: int, data: bytes
 ) -> VersionPublic:
-    row = _version(session, access.project.id, name, version)
+    row = version_row(session, access.project.id, name, version)
     stored = store_profile(session, access.project.id, data)
     row.reference_profile_id = stored.id
     events.append(
@@ -201,7 +202,7 @@ def attach_profile(
 def set_status(
     session: Session, access: ProjectAccess, name: str, version: int, status: VersionStatus
 ) -> VersionPublic:
-    row = _version(session, access.project.id, name, version)
+    row = version_row(session, access.project.id, name, version)
     if status == row.status:
         return public(session, row)
     if status not in MANUAL_MOVES[row.status]:
@@ -222,11 +223,11 @@ def set_status(
 
 
 def get_version(session: Session, project_id: int, name: str, version: int) -> VersionPublic:
-    return public(session, _version(session, project_id, name, version))
+    return public(session, version_row(session, project_id, name, version))
 
 
 def artifact_of(session: Session, project_id: int, name: str, version: int) -> ModelVersion:
-    row = _version(session, project_id, name, version)
+    row = version_row(session, project_id, name, version)
     if row.artifact_sha256 is None:
         raise NotFound(f"version {version} of '{name}' has no artifact yet")
     return row

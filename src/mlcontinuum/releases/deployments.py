@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session
 
 from mlcontinuum import events
 from mlcontinuum.auth.access import ProjectAccess
-from mlcontinuum.errors import Conflict, NotFound
+from mlcontinuum.errors import Conflict
 from mlcontinuum.registry.enums import VersionStatus
 from mlcontinuum.registry.models import ModelVersion
 from mlcontinuum.releases.enums import Environment, Strategy
 from mlcontinuum.releases.models import Deployment, ReleaseRequest
 from mlcontinuum.releases.schemas import DeploymentPage, DeploymentPublic
+from mlcontinuum.storage.lookup import one_or_not_found
 
 
 def _move(
@@ -190,14 +191,13 @@ def _record(
 
 
 def _deployment(session: Session, project_id: int, deployment_id: int) -> Deployment:
-    row = session.scalar(
+    return one_or_not_found(
+        session,
         select(Deployment).where(
             Deployment.project_id == project_id, Deployment.id == deployment_id
-        )
+        ),
+        f"no deployment {deployment_id} in this project",
     )
-    if row is None:
-        raise NotFound(f"no deployment {deployment_id} in this project")
-    return row
 
 
 def list_deployments(

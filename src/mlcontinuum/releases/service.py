@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from mlcontinuum import events
 from mlcontinuum.auth.access import ProjectAccess
-from mlcontinuum.errors import Conflict, FieldProblem, NotFound, PermissionDenied
+from mlcontinuum.errors import Conflict, FieldProblem, PermissionDenied
 from mlcontinuum.gates import service as gates
+from mlcontinuum.registry import versions
 from mlcontinuum.registry.enums import VersionStatus
 from mlcontinuum.registry.models import ModelVersion
 from mlcontinuum.releases import deployments, policy
@@ -25,31 +26,18 @@ from mlcontinuum.releases.schemas import (
     ReleasePublic,
 )
 from mlcontinuum.storage.base import utcnow
+from mlcontinuum.storage.lookup import one_or_not_found
 from mlcontinuum.trust import card
 
 
-def _version(session: Session, project_id: int, name: str, number: int) -> ModelVersion:
-    row = session.scalar(
-        select(ModelVersion).where(
-            ModelVersion.project_id == project_id,
-            ModelVersion.model_name == name,
-            ModelVersion.version == number,
-        )
-    )
-    if row is None:
-        raise NotFound(f"no version {number} of model '{name}' in this project")
-    return row
-
-
 def _request(session: Session, project_id: int, release_id: int) -> ReleaseRequest:
-    row = session.scalar(
+    return one_or_not_found(
+        session,
         select(ReleaseRequest).where(
             ReleaseRequest.project_id == project_id, ReleaseRequest.id == release_id
-        )
+        ),
+        f"no release request {release_id} in this project",
     )
-    if row is None:
-        raise NotFound(f"no release request {release_id} in this project")
-    return row
 
 
 def _pending(row: ReleaseRequest) -> None:
@@ -61,7 +49,7 @@ def _pending(row: ReleaseRequest) -> None:
 
 
 def request_release(session: Session, access: ProjectAccess, data: ReleaseCreate) -> ReleasePublic:
-    version = _version(session, access.project.id, data.model_name, data.version)
+    version = versions.version_row(session, access.project.id, data.model_name, data.version)
     if version.status is VersionStatus.ARCHIVED:
         raise Conflict(
             f"version {data.version} of '{data.model_name}' is archived; restore it to "
