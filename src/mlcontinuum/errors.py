@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
 
 
 @dataclass(frozen=True)
@@ -85,13 +89,23 @@ class ErrorBody:
         }
 
 
-def problems_from_validation(errors: list[dict[str, object]]) -> list[FieldProblem]:
+def problems_from_validation(errors: Sequence[Mapping[str, Any]]) -> list[FieldProblem]:
     """Turn pydantic's error list into field problems that name the field and the rule."""
     problems = []
     for error in errors:
-        location = [str(part) for part in error.get("loc", ()) if part not in ("body",)]  # type: ignore[attr-defined]
+        location = [str(part) for part in error.get("loc", ()) if part != "body"]
         message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
         problems.append(
             FieldProblem(".".join(location) or "(body)", str(error.get("type", "invalid")), message)
         )
     return problems
+
+
+def summarise(problems: Iterable[FieldProblem]) -> str:
+    return "; ".join(f"{p.field}: {p.message}" for p in problems)
+
+
+def validation_failed(error: ValidationError, intro: str = "") -> ValidationFailed:
+    """A refused input as a domain error: `intro` and every field with what is wrong."""
+    problems = problems_from_validation(error.errors())
+    return ValidationFailed(intro + summarise(problems), problems)

@@ -21,6 +21,7 @@ from mlcontinuum.errors import (
     ErrorBody,
     TooManyRequests,
     problems_from_validation,
+    summarise,
 )
 
 log = logging.getLogger("mlcontinuum.api")
@@ -54,7 +55,7 @@ def install_error_handlers(app: FastAPI, web_renderer: ErrorRenderer | None = No
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, error: RequestValidationError) -> Response:
         problems = problems_from_validation(list(error.errors()))
-        message = "; ".join(f"{p.field}: {p.message}" for p in problems) or "invalid request"
+        message = summarise(problems) or "invalid request"
         failure = ContinuumError(message, problems)
         failure.status, failure.code = 422, "validation_failed"
         return await render(request, failure)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mlcontinuum.auth.roles import Role
-from mlcontinuum.storage.base import Base, UTCDateTime, utcnow
+from mlcontinuum.storage.base import Base, UTCDateTime, str_enum, utcnow
 
-ROLE_ENUM = Enum(Role, name="project_role", values_callable=lambda e: [m.value for m in e])
+ROLE_ENUM = str_enum(Role, "project_role")
 
 
 class User(Base):

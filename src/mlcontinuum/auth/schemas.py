@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from mlcontinuum.auth.roles import Role
+from mlcontinuum.schema import Strict
 
 Username = Annotated[
     str,
@@ -15,10 +16,6 @@ Username = Annotated[
         strip_whitespace=True, min_length=2, max_length=64, pattern=r"^[a-z0-9_.-]+$"
     ),
 ]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class UserCreate(Strict):

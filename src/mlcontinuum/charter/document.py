@@ -27,7 +27,7 @@ from mlcontinuum.charter.schemas import (
     StakeholderFields,
 )
 from mlcontinuum.charter.service import link_account
-from mlcontinuum.errors import FieldProblem, ValidationFailed, problems_from_validation
+from mlcontinuum.errors import FieldProblem, ValidationFailed, validation_failed
 
 MAX_DOCUMENT_BYTES = 512 * 1024
 
@@ -107,11 +107,8 @@ def parse_yaml(text: str | bytes) -> CharterDocument:
     try:
         return CharterDocument.model_validate(data)
     except ValidationError as err:
-        problems = problems_from_validation(err.errors())  # type: ignore[arg-type]
-        raise ValidationFailed(
-            "the charter file does not fit the charter/v1 schema: "
-            + "; ".join(f"{p.field}: {p.message}" for p in problems),
-            problems,
+        raise validation_failed(
+            err, "the charter file does not fit the charter/v1 schema: "
         ) from err
 
 

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
-from sqlalchemy import Enum, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mlcontinuum.charter.enums import CrispDmPhase, Direction, Frequency, KpiKind, Stage
-from mlcontinuum.storage.base import Base, UTCDateTime, utcnow
-
-
-def _enum(cls: type[StrEnum], name: str) -> Enum:
-    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e])
+from mlcontinuum.storage.base import Base, UTCDateTime, str_enum, utcnow
 
 
 class Project(Base):
@@ -24,8 +19,8 @@ class Project(Base):
     name: Mapped[str] = mapped_column(String(200))
     customer: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text, default="")
-    stage: Mapped[Stage] = mapped_column(_enum(Stage, "project_stage"))
-    crisp_dm_phase: Mapped[CrispDmPhase] = mapped_column(_enum(CrispDmPhase, "crisp_dm_phase"))
+    stage: Mapped[Stage] = mapped_column(str_enum(Stage, "project_stage"))
+    crisp_dm_phase: Mapped[CrispDmPhase] = mapped_column(str_enum(CrispDmPhase, "crisp_dm_phase"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -80,11 +75,11 @@ class Kpi(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
     name: Mapped[str] = mapped_column(String(120))
-    kind: Mapped[KpiKind] = mapped_column(_enum(KpiKind, "kpi_kind"))
+    kind: Mapped[KpiKind] = mapped_column(str_enum(KpiKind, "kpi_kind"))
     unit: Mapped[str] = mapped_column(String(40), default="")
-    direction: Mapped[Direction] = mapped_column(_enum(Direction, "kpi_direction"))
+    direction: Mapped[Direction] = mapped_column(str_enum(Direction, "kpi_direction"))
     baseline: Mapped[float] = mapped_column(Float)
     target: Mapped[float] = mapped_column(Float)
     alert_threshold: Mapped[float] = mapped_column(Float)
     measurement: Mapped[str] = mapped_column(Text, default="")
-    frequency: Mapped[Frequency] = mapped_column(_enum(Frequency, "kpi_frequency"))
+    frequency: Mapped[Frequency] = mapped_column(str_enum(Frequency, "kpi_frequency"))

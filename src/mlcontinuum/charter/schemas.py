@@ -18,6 +18,7 @@ from pydantic import (
 
 from mlcontinuum.auth.roles import Role
 from mlcontinuum.charter.enums import CrispDmPhase, Direction, Frequency, KpiKind, Stage
+from mlcontinuum.schema import Strict
 
 TEXT_LIMIT = 20_000
 
@@ -35,10 +36,6 @@ KpiName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, 
 Unit = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
 Contact = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
 AccountName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 # --- projects --------------------------------------------------------------------------------

@@ -82,7 +82,7 @@ def reported_errors() -> Iterator[None]:
         code = EXIT_INPUT if isinstance(error, input_errors) else EXIT_FAILURE
         fail(error.message, code, _unsaid(error.message, error.problems))
     except pydantic.ValidationError as error:
-        problems = problems_from_validation(list(error.errors()))  # type: ignore[arg-type]
+        problems = problems_from_validation(error.errors())
         fail(f"invalid {error.title}", EXIT_INPUT, problems)
     except SQLAlchemyError as error:
         original = getattr(error, "orig", None) or error

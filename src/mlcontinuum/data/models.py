@@ -8,7 +8,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    Enum,
     ForeignKey,
     Integer,
     String,
@@ -18,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mlcontinuum.data.enums import LawfulBasis, SourceKind
-from mlcontinuum.storage.base import Base, UTCDateTime, utcnow
+from mlcontinuum.storage.base import Base, UTCDateTime, str_enum, utcnow
 
 
 class DataSource(Base):
@@ -31,15 +30,13 @@ class DataSource(Base):
     owner: Mapped[str] = mapped_column(String(200), default="")
     # A description or URI, recorded for people; the server never opens it.
     location: Mapped[str] = mapped_column(Text, default="")
-    kind: Mapped[SourceKind] = mapped_column(
-        Enum(SourceKind, name="source_kind", values_callable=lambda e: [m.value for m in e])
-    )
+    kind: Mapped[SourceKind] = mapped_column(str_enum(SourceKind, "source_kind"))
     description: Mapped[str] = mapped_column(Text, default="")
     personal_data: Mapped[bool] = mapped_column(Boolean, default=False)
     personal_data_categories: Mapped[list[str]] = mapped_column(JSON, default=list)
     special_categories: Mapped[list[str]] = mapped_column(JSON, default=list)
     lawful_basis: Mapped[LawfulBasis | None] = mapped_column(
-        Enum(LawfulBasis, name="lawful_basis", values_callable=lambda e: [m.value for m in e]),
+        str_enum(LawfulBasis, "lawful_basis"),
         nullable=True,
     )
     retention_days: Mapped[int | None] = mapped_column(Integer, nullable=True)

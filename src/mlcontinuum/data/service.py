@@ -25,8 +25,7 @@ from mlcontinuum.data.schemas import (
 from mlcontinuum.errors import (
     Conflict,
     FieldProblem,
-    ValidationFailed,
-    problems_from_validation,
+    validation_failed,
 )
 from mlcontinuum.storage.base import utcnow
 from mlcontinuum.storage.lookup import one_or_not_found
@@ -112,8 +111,7 @@ def update_source(
     try:
         record = DataSourceFields.model_validate(merged)  # the whole record must stay consistent
     except ValidationError as err:
-        problems = problems_from_validation(err.errors())  # type: ignore[arg-type]
-        raise ValidationFailed("; ".join(p.message for p in problems), problems) from err
+        raise validation_failed(err) from err
     _unique_name(session, access.project.id, record.name, source.id)
     changed = {
         name: value for name, value in record.model_dump().items() if getattr(source, name) != value

@@ -12,11 +12,17 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
-from mlcontinuum.errors import FieldProblem, ValidationFailed, problems_from_validation
+from mlcontinuum.errors import (
+    FieldProblem,
+    ValidationFailed,
+    problems_from_validation,
+    validation_failed,
+)
 from mlcontinuum.gates.checks import gates
 from mlcontinuum.gates.registry import Gate, GateParams
+from mlcontinuum.schema import Strict
 
 MAX_FILE_BYTES = 64 * 1024
 
@@ -34,9 +40,7 @@ class _StrictLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-class GatesHeader(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class GatesHeader(Strict):
     continuum: Literal["gates/v1"]
     project: str = Field(min_length=1, max_length=64, description="The project's slug.")
     model: str = Field(min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9_.-]*$")
@@ -91,12 +95,7 @@ def parse_gates(text: str | bytes) -> GatesFile:
     try:
         header = GatesHeader.model_validate(data)
     except ValidationError as err:
-        found = problems_from_validation(err.errors())  # type: ignore[arg-type]
-        raise ValidationFailed(
-            "the gates file does not fit gates/v1: "
-            + "; ".join(f"{p.field}: {p.message}" for p in found),
-            found,
-        ) from err
+        raise validation_failed(err, "the gates file does not fit gates/v1: ") from err
     specs: list[GateSpec] = []
     problems: list[FieldProblem] = []
     for index, entry in enumerate(header.gates):
@@ -116,7 +115,7 @@ def parse_gates(text: str | bytes) -> GatesFile:
         try:
             specs.append(GateSpec(gate, gate.params.model_validate(params)))
         except ValidationError as err:
-            for problem in problems_from_validation(err.errors()):  # type: ignore[arg-type]
+            for problem in problems_from_validation(err.errors()):
                 field = f"{where}.{problem.field}" if problem.field != "(body)" else where
                 problems.append(FieldProblem(field, problem.rule, f"{name}: {problem.message}"))
     names = [s.gate.name for s in specs]

@@ -9,11 +9,11 @@ from sqlalchemy import JSON, Boolean, Enum, Float, ForeignKey, Index, Integer, S
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mlcontinuum.gates.enums import GateStatus
-from mlcontinuum.storage.base import Base, UTCDateTime, utcnow
+from mlcontinuum.storage.base import Base, UTCDateTime, str_enum, utcnow
 
 
 def _status() -> Enum:
-    return Enum(GateStatus, name="gate_status", values_callable=lambda e: [m.value for m in e])
+    return str_enum(GateStatus, "gate_status")
 
 
 class GateRun(Base):

@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from mlcontinuum.gates.enums import GateStatus
+from mlcontinuum.schema import Strict
 
 if TYPE_CHECKING:
     from mlcontinuum.gates.context import GateContext
@@ -22,10 +23,8 @@ if TYPE_CHECKING:
 TYPE_KEY_PREFIX = "continuum:gate:"
 
 
-class GateParams(BaseModel):
+class GateParams(Strict):
     """Parameters every gate takes; each gate extends this with its own."""
-
-    model_config = ConfigDict(extra="forbid")
 
     required: bool = Field(
         default=True,

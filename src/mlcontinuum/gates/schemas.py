@@ -6,9 +6,10 @@ import math
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from mlcontinuum.gates.enums import GateStatus, overall
+from mlcontinuum.schema import Strict
 
 GateName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=100)]
 Finite = Annotated[float, Field(allow_inf_nan=False)]
@@ -26,10 +27,8 @@ def finite_json(value: Any) -> Any:
     return value
 
 
-class GateResultData(BaseModel):
+class GateResultData(Strict):
     """One gate's result."""
-
-    model_config = ConfigDict(extra="forbid")
 
     gate: GateName
     type_key: str = Field(max_length=150, description="Stable key: continuum:gate:<gate>.")
@@ -54,9 +53,7 @@ def run_status(results: list[GateResultData]) -> GateStatus:
     return overall(required) if required else GateStatus.NOT_RUN
 
 
-class GateRunCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class GateRunCreate(Strict):
     results: list[GateResultData] = Field(min_length=1, max_length=50)
     commit: str | None = Field(
         default=None, max_length=64, description="Commit checked, e.g. from CI's environment."

@@ -5,20 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 from mlcontinuum.registry.enums import ScanVerdict, VersionStatus
 from mlcontinuum.registry.schemas import ExternalId, Key
+from mlcontinuum.schema import Strict
 
 ModelName = Annotated[
     str,
     StringConstraints(min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9_.-]*$"),
 ]
 LongText = Annotated[str, StringConstraints(max_length=10_000)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class VersionCreate(Strict):

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
     Boolean,
-    Enum,
     Float,
     ForeignKey,
     Index,
@@ -21,11 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mlcontinuum.registry.enums import NonFinite, RunStatus, ScanVerdict, VersionStatus
-from mlcontinuum.storage.base import Base, UTCDateTime, utcnow
-
-
-def _enum(cls: type[StrEnum], name: str) -> Enum:
-    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e])
+from mlcontinuum.storage.base import Base, UTCDateTime, str_enum, utcnow
 
 
 class Run(Base):
@@ -40,7 +34,7 @@ class Run(Base):
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
     number: Mapped[int] = mapped_column(Integer)  # run 1, 2, 3 ... within the project
     name: Mapped[str] = mapped_column(String(200))
-    status: Mapped[RunStatus] = mapped_column(_enum(RunStatus, "run_status"))
+    status: Mapped[RunStatus] = mapped_column(str_enum(RunStatus, "run_status"))
     hypothesis: Mapped[str] = mapped_column(Text, default="")
     kpi_id: Mapped[int | None] = mapped_column(ForeignKey("kpis.id", ondelete="SET NULL"))
     git_commit: Mapped[str] = mapped_column(String(64), default="")
@@ -88,7 +82,7 @@ class RunMetric(Base):
     step: Mapped[int] = mapped_column(Integer)
     value: Mapped[float | None] = mapped_column(Float, nullable=True)
     non_finite: Mapped[NonFinite | None] = mapped_column(
-        _enum(NonFinite, "non_finite"), nullable=True
+        str_enum(NonFinite, "non_finite"), nullable=True
     )
     at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -108,7 +102,7 @@ class RunMetricLatest(Base):
     step: Mapped[int] = mapped_column(Integer)
     value: Mapped[float | None] = mapped_column(Float, nullable=True)
     non_finite: Mapped[NonFinite | None] = mapped_column(
-        _enum(NonFinite, "non_finite"), nullable=True
+        str_enum(NonFinite, "non_finite"), nullable=True
     )
 
 
@@ -146,7 +140,7 @@ class ModelVersion(Base):
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
     model_name: Mapped[str] = mapped_column(String(100))
     version: Mapped[int] = mapped_column(Integer)
-    status: Mapped[VersionStatus] = mapped_column(_enum(VersionStatus, "version_status"))
+    status: Mapped[VersionStatus] = mapped_column(str_enum(VersionStatus, "version_status"))
     description: Mapped[str] = mapped_column(Text, default="")
     intended_use: Mapped[str] = mapped_column(Text, default="")
     limitations: Mapped[str] = mapped_column(Text, default="")
@@ -160,7 +154,7 @@ class ModelVersion(Base):
     artifact_filename: Mapped[str | None] = mapped_column(String(255), nullable=True)
     artifact_format: Mapped[str | None] = mapped_column(String(50), nullable=True)
     scan_verdict: Mapped[ScanVerdict | None] = mapped_column(
-        _enum(ScanVerdict, "scan_verdict"), nullable=True
+        str_enum(ScanVerdict, "scan_verdict"), nullable=True
     )
     scan_findings: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_by: Mapped[str] = mapped_column(String(64))

@@ -9,13 +9,13 @@ from typing import Annotated
 from pydantic import (
     AfterValidator,
     BaseModel,
-    ConfigDict,
     Field,
     StringConstraints,
     field_validator,
 )
 
 from mlcontinuum.registry.enums import RunStatus
+from mlcontinuum.schema import Strict
 
 MAX_BATCH_METRICS = 1_000
 MAX_BATCH_PARAMS = 200
@@ -41,10 +41,6 @@ Key = Annotated[
 ParamValue = Annotated[str, StringConstraints(max_length=MAX_PARAM_VALUE)]
 ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Scalar = str | int | float | bool
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class MetricPoint(Strict):

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
     Boolean,
-    Enum,
     Float,
     ForeignKey,
     Index,
@@ -20,11 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mlcontinuum.releases.enums import Environment, ReleaseStatus, Side, Strategy
-from mlcontinuum.storage.base import Base, UTCDateTime, utcnow
-
-
-def _enum(cls: type[StrEnum], name: str) -> Enum:
-    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e])
+from mlcontinuum.storage.base import Base, UTCDateTime, str_enum, utcnow
 
 
 class ReleaseRequest(Base):
@@ -34,11 +28,11 @@ class ReleaseRequest(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
     version_id: Mapped[int] = mapped_column(ForeignKey("model_versions.id"), index=True)
-    environment: Mapped[Environment] = mapped_column(_enum(Environment, "release_environment"))
-    strategy: Mapped[Strategy] = mapped_column(_enum(Strategy, "release_strategy"))
+    environment: Mapped[Environment] = mapped_column(str_enum(Environment, "release_environment"))
+    strategy: Mapped[Strategy] = mapped_column(str_enum(Strategy, "release_strategy"))
     traffic_share: Mapped[float | None] = mapped_column(Float, nullable=True)
     notes: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[ReleaseStatus] = mapped_column(_enum(ReleaseStatus, "release_status"))
+    status: Mapped[ReleaseStatus] = mapped_column(str_enum(ReleaseStatus, "release_status"))
     requested_by: Mapped[str] = mapped_column(String(64))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
@@ -56,7 +50,7 @@ class ReleaseApproval(Base):
         ForeignKey("release_requests.id", ondelete="CASCADE"), index=True
     )
     username: Mapped[str] = mapped_column(String(64))
-    side: Mapped[Side] = mapped_column(_enum(Side, "approval_side"))
+    side: Mapped[Side] = mapped_column(str_enum(Side, "approval_side"))
     comment: Mapped[str] = mapped_column(Text, default="")
     approved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -74,8 +68,8 @@ class Deployment(Base):
     version_id: Mapped[int] = mapped_column(ForeignKey("model_versions.id"), index=True)
     # The model name is kept here so "what runs in production for this model" is one query.
     model_name: Mapped[str] = mapped_column(String(100))
-    environment: Mapped[Environment] = mapped_column(_enum(Environment, "release_environment"))
-    strategy: Mapped[Strategy] = mapped_column(_enum(Strategy, "release_strategy"))
+    environment: Mapped[Environment] = mapped_column(str_enum(Environment, "release_environment"))
+    strategy: Mapped[Strategy] = mapped_column(str_enum(Strategy, "release_strategy"))
     traffic_share: Mapped[float | None] = mapped_column(Float, nullable=True)
     release_id: Mapped[int | None] = mapped_column(ForeignKey("release_requests.id"), nullable=True)
     requested_by: Mapped[str] = mapped_column(String(64))

@@ -5,19 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from mlcontinuum.data.schemas import DataSourcePublic
 from mlcontinuum.gates.schemas import GateRunPublic
 from mlcontinuum.registry.model_schemas import ModelName
 from mlcontinuum.releases.enums import Environment, ReleaseStatus, Side, Strategy
+from mlcontinuum.schema import Strict
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5_000)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class ReleaseCreate(Strict):

@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
-from mlcontinuum.errors import ContinuumError, ValidationFailed, problems_from_validation
+from mlcontinuum.errors import ContinuumError, validation_failed
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -65,9 +65,7 @@ class Form:
         try:
             return model.model_validate(data)
         except ValidationError as err:
-            problems = problems_from_validation(list(err.errors()))  # type: ignore[arg-type]
-            message = "; ".join(f"{p.field}: {p.message}" for p in problems)
-            raise ValidationFailed(message, problems) from err
+            raise validation_failed(err) from err
 
     def refuse(self, error: ContinuumError) -> Form:
         """Attach a refused change's problems to the fields they name."""

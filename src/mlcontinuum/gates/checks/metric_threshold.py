@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BeforeValidator, Field, field_validator
 
 from mlcontinuum.charter.enums import Direction, KpiKind
 from mlcontinuum.charter.schemas import KpiFields
@@ -19,6 +19,7 @@ from mlcontinuum.gates.context import GateContext
 from mlcontinuum.gates.enums import GateStatus
 from mlcontinuum.gates.metrics import METRICS, NotApplicable, metric_key
 from mlcontinuum.gates.registry import Gate, GateParams, Outcome, register
+from mlcontinuum.schema import Strict
 
 
 def known_metric(name: object) -> object:
@@ -27,9 +28,7 @@ def known_metric(name: object) -> object:
     return name
 
 
-class MetricSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class MetricSpec(Strict):
     metric: Annotated[str, BeforeValidator(known_metric)]
     kpi: str | None = Field(default=None, description="Charter KPI whose alert threshold applies.")
     threshold: float | None = Field(
