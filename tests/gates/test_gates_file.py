@@ -145,3 +145,12 @@ def test_the_cli_refuses_a_pickle_without_trust(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2, result.output
     assert "--trust-pickle" in result.output
+
+
+def test_each_gate_is_the_module_of_its_name() -> None:
+    """The server checks uploaded gate names against the module list, without importing the
+    gates' ML libraries; that only holds while every gate sits in the module of its name."""
+    from mlcontinuum.gates.checks import gates
+    from mlcontinuum.gates.registry import gate_names
+
+    assert gate_names() == frozenset(gates)

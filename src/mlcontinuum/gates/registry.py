@@ -7,6 +7,9 @@ Results carry the stable type key `continuum:gate:<name>`, never a Python path.
 
 from __future__ import annotations
 
+import functools
+import importlib.util
+import pkgutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -67,3 +70,16 @@ def register(gate: Gate[P]) -> Gate[P]:
         raise ValueError(f"gate {gate.name!r} is registered twice")
     _GATES[gate.name] = gate
     return gate
+
+
+@functools.cache
+def gate_names() -> frozenset[str]:
+    """The known gates' names, without importing them and their ML libraries (the server only
+    needs the names to check uploads): each gate is the module of its name in `gates/checks/`,
+    which a test holds."""
+    spec = importlib.util.find_spec("mlcontinuum.gates.checks")
+    assert spec is not None
+    assert spec.submodule_search_locations is not None
+    return frozenset(
+        module.name for module in pkgutil.iter_modules(spec.submodule_search_locations)
+    )

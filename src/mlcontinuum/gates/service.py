@@ -13,16 +13,14 @@ from mlcontinuum.data import service as data_service
 from mlcontinuum.data.schemas import DataSourcePublic
 from mlcontinuum.errors import FieldProblem, NotFound, ValidationFailed
 from mlcontinuum.gates.models import GateResult, GateRun
-from mlcontinuum.gates.registry import TYPE_KEY_PREFIX
+from mlcontinuum.gates.registry import TYPE_KEY_PREFIX, gate_names
 from mlcontinuum.gates.schemas import GateResultData, GateRunCreate, GateRunPublic, run_status
 from mlcontinuum.registry import versions
 from mlcontinuum.registry.models import ModelVersion, StoredProfile
 
 
 def _validate(results: list[GateResultData]) -> None:
-    # The registry imports the gates' libraries (scikit-learn, Fairlearn): only when needed.
-    from mlcontinuum.gates.checks import gates
-
+    gates = gate_names()
     problems = []
     seen: set[str] = set()
     for index, result in enumerate(results):

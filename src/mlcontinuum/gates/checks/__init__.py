@@ -1,5 +1,5 @@
-"""The gates; importing this package registers them all. Adding a gate: one module here and
-its name in this list."""
+"""The gates; importing this package registers them all. Adding a gate: one module here, named
+after the gate (the server reads gate names from the module names), and its name in this list."""
 
 import mlcontinuum.gates.checks.compliance
 import mlcontinuum.gates.checks.data_validation
