@@ -70,7 +70,7 @@ def test_audit_trail_filters_and_pages(
     for number in range(60):
         add_kpi(client, owner, project, name=f"KPI {number:02d}")
     me = visit(owner)
-    first = me.get(f"/projects/{project}/events?type=kpi.added&actor={owner.username}")
+    first = me.get(f"/projects/{project}/events?type=kpi.added&actor={owner.username}&verify=true")
     assert first.status_code == 200
     assert first.text.count("<code>kpi.added</code>") == 50
     assert "Page 1 of 2" in first.text
@@ -86,3 +86,6 @@ def test_audit_trail_filters_and_pages(
     assert bad.status_code == 422
     assert 'id="until-error"' in bad.text
     assert "Hash chain intact" in first.text
+    plain = me.get(f"/projects/{project}/events").text
+    assert "Verify the hash chain" in plain
+    assert "Hash chain intact" not in plain
