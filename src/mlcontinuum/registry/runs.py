@@ -366,15 +366,28 @@ def metric_series(session: Session, project_id: int, number: int, key: str) -> l
     ).all()
     if not rows:
         raise NotFound(f"run {number} has no metric '{key}'")
-    return [
-        MetricValue(
-            step=r.step,
-            value=r.value,
-            display=display(r.value, r.non_finite.value if r.non_finite else None),
-            at=r.at,
-        )
-        for r in rows
-    ]
+    return [_point(row) for row in rows]
+
+
+def all_series(session: Session, project_id: int, number: int) -> dict[str, list[MetricValue]]:
+    """Every metric series of a run, read in one query (a run page charts them all)."""
+    run = _run(session, project_id, number)
+    series: dict[str, list[MetricValue]] = {}
+    rows = session.scalars(
+        select(RunMetric)
+        .where(RunMetric.run_id == run.id)
+        .order_by(RunMetric.key, RunMetric.step, RunMetric.id)
+    )
+    for row in rows:
+        series.setdefault(row.key, []).append(_point(row))
+    return series
+
+
+def _point(row: RunMetric) -> MetricValue:
+    marker = row.non_finite.value if row.non_finite else None
+    return MetricValue(
+        step=row.step, value=row.value, display=display(row.value, marker), at=row.at
+    )
 
 
 def list_runs(

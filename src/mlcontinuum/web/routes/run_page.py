@@ -44,10 +44,8 @@ def _run_page(
     saved: bool = False,
 ) -> Response:
     run = runs.get_run(db, access.project.id, number)
-    charts = {
-        key: _chart_points(runs.metric_series(db, access.project.id, number, key))
-        for key in run.metrics
-    }
+    series = runs.all_series(db, access.project.id, number)
+    charts = {key: _chart_points(points) for key, points in series.items()}
     context = {
         "project": access.project,
         "run": run,
