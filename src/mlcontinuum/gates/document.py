@@ -22,6 +22,7 @@ from mlcontinuum.errors import (
 )
 from mlcontinuum.gates.checks import gates
 from mlcontinuum.gates.registry import Gate, GateParams
+from mlcontinuum.registry.model_schemas import ModelName
 from mlcontinuum.schema import Strict
 
 MAX_FILE_BYTES = 64 * 1024
@@ -43,7 +44,7 @@ class _StrictLoader(yaml.SafeLoader):
 class GatesHeader(Strict):
     continuum: Literal["gates/v1"]
     project: str = Field(min_length=1, max_length=64, description="The project's slug.")
-    model: str = Field(min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    model: ModelName
     positive_label: str | int | bool | None = Field(
         default=None, description="The class scores are for; default: the model's last class."
     )

@@ -11,9 +11,12 @@ from mlcontinuum.registry.enums import ScanVerdict, VersionStatus
 from mlcontinuum.registry.schemas import ExternalId, Key
 from mlcontinuum.schema import Strict
 
+# Model names appear in URLs and files: lower-case letters, digits and _ . - only.
+MODEL_NAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
+MODEL_NAME_MAX = 100
 ModelName = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9_.-]*$"),
+    StringConstraints(min_length=1, max_length=MODEL_NAME_MAX, pattern=MODEL_NAME_PATTERN),
 ]
 LongText = Annotated[str, StringConstraints(max_length=10_000)]
 

@@ -15,6 +15,8 @@ from mlcontinuum.api.routes import router
 from mlcontinuum.registry import versions
 from mlcontinuum.registry.artifacts import ArtifactStore, clean_filename
 from mlcontinuum.registry.model_schemas import (
+    MODEL_NAME_MAX,
+    MODEL_NAME_PATTERN,
     ModelSummary,
     VersionCreate,
     VersionPublic,
@@ -25,7 +27,7 @@ from mlcontinuum.trust import card
 
 routes = router(tags=["models"])
 ModelName = Annotated[
-    str, Path(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=100, description="Model name.")
+    str, Path(pattern=MODEL_NAME_PATTERN, max_length=MODEL_NAME_MAX, description="Model name.")
 ]
 VERSIONS = "/projects/{project}/models/{name}/versions"
 

@@ -16,12 +16,13 @@ from urllib.parse import urlsplit, urlunsplit
 from pydantic import TypeAdapter, ValidationError
 
 from mlcontinuum.registry.enums import RunStatus
+from mlcontinuum.registry.model_schemas import MODEL_NAME_MAX
 from mlcontinuum.registry.schemas import MAX_PARAM_VALUE, Key
 
 _KEY = TypeAdapter(Key)
 _NOT_IN_MODEL_NAME = re.compile(r"[^a-z0-9_.-]+")
 _GIT_COMMIT = re.compile(r"^[0-9a-f]{7,64}$")
-MAX_MODEL_NAME = 100
+MAX_MODEL_NAME = MODEL_NAME_MAX
 MAX_STEP = 2**31 - 1
 
 # MLflow statuses; SCHEDULED and RUNNING runs stay running in Continuum.
