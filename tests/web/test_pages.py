@@ -43,7 +43,9 @@ def test_every_page_renders_for_the_owner(
     assert "listed" in overview
     assert "Edit project settings" in overview
     events = me.get(f"/projects/{project}/events").text
-    assert "Hash chain intact" in events
+    assert "Verify the hash chain" in events
+    verified = me.get(f"/projects/{project}/events?verify=true").text
+    assert "Hash chain intact" in verified
     assert "kpi.added" in events
 
 
