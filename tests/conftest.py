@@ -158,7 +158,8 @@ def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", database_url=database_url)
+    # Tests run the evaluator and the outbox themselves, where they want them.
+    return Settings(data_dir=tmp_path / "data", database_url=database_url, background_workers=False)
 
 
 @pytest.fixture

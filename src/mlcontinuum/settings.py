@@ -6,6 +6,7 @@ Values come from `CONTINUUM_*` environment variables and, optionally, a TOML con
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 import stat
@@ -72,10 +73,86 @@ class Settings(BaseSettings):
         default=15, ge=1, description="Length of the login throttle window, in minutes."
     )
 
+    monitor_max_batch_rows: int = Field(
+        default=100_000,
+        ge=1,
+        description="Most predictions (rows) one monitoring batch may carry; more get 413 with "
+        "the limit in the message. Split larger batches.",
+    )
+    monitor_max_request_bytes: int = Field(
+        default=16 * 1024 * 1024,
+        ge=1024,
+        description="Largest monitoring request body (profile plus prediction ids and values, "
+        "labels, KPI values), in bytes; larger bodies get 413.",
+    )
+    monitor_max_age_days: int = Field(
+        default=400,
+        ge=1,
+        description="Oldest timestamp accepted for batches and KPI values, in days before now.",
+    )
+    monitor_max_clock_skew_seconds: int = Field(
+        default=300,
+        ge=0,
+        description="How far in the future a batch or KPI timestamp may lie (clock skew).",
+    )
+    ingest_max_concurrent: int = Field(
+        default=8,
+        ge=1,
+        description="Monitoring writes handled at once; beyond that, and beyond the short queue "
+        "of `ingest_max_waiting`, the server answers 503 with Retry-After instead of timing out.",
+    )
+    ingest_max_waiting: int = Field(
+        default=16,
+        ge=0,
+        description="Monitoring writes allowed to wait for a free slot before new ones are shed.",
+    )
+    ingest_retry_after_seconds: int = Field(
+        default=2, ge=1, description="The Retry-After value sent with shed requests, in seconds."
+    )
+    webhook_allowed_networks: list[str] = Field(
+        default_factory=list,
+        description="CIDR blocks webhooks may reach although they are loopback, link-local or "
+        'private (for example ["10.20.0.0/16"]). Empty: every such address is refused.',
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=120, description="Time limit of one webhook delivery attempt."
+    )
+    webhook_max_attempts: int = Field(
+        default=8,
+        ge=1,
+        le=50,
+        description="Attempts per delivery before it is marked failed; the wait doubles after "
+        "each failure, from `webhook_backoff_seconds`.",
+    )
+    webhook_backoff_seconds: float = Field(
+        default=30.0, gt=0, description="Wait before the second attempt of a delivery."
+    )
+    background_workers: bool = Field(
+        default=True,
+        description="Run the window evaluator and the webhook outbox inside the server. Switch "
+        "off to run them elsewhere with `continuum monitor evaluate` and `continuum webhooks "
+        "deliver`.",
+    )
+    worker_interval_seconds: float = Field(
+        default=5.0, gt=0, description="How often the background workers look for work."
+    )
+
     @field_validator("public_base_url")
     @classmethod
     def _strip_slash(cls, value: str | None) -> str | None:
         return value.rstrip("/") if value else value
+
+    @field_validator("webhook_allowed_networks")
+    @classmethod
+    def _cidr_blocks(cls, value: list[str]) -> list[str]:
+        # A typo here must stop the server at start, not fail every webhook delivery later.
+        networks = []
+        for entry in value:
+            try:
+                networks.append(str(ipaddress.ip_network(entry.strip(), strict=False)))
+            except ValueError as err:
+                raise ValueError(f"'{entry}' is not a CIDR block such as 10.20.0.0/16") from err
+        return networks
 
     @classmethod
     def settings_customise_sources(

@@ -41,6 +41,10 @@ ProjectManage = Annotated[ProjectAccess, _project(Permission.PROJECT_MANAGE, Sch
 AuditRead = Annotated[ProjectAccess, _project(Permission.AUDIT_READ, Scheme.TOKEN)]
 ReleaseRequester = Annotated[ProjectAccess, _project(Permission.RELEASE_REQUEST, Scheme.TOKEN)]
 ReleaseApprover = Annotated[ProjectAccess, _project(Permission.RELEASE_APPROVE, Scheme.TOKEN)]
+MonitorWrite = Annotated[ProjectAccess, _project(Permission.MONITOR_WRITE, Scheme.TOKEN)]
+MonitorConfigure = Annotated[ProjectAccess, _project(Permission.MONITOR_CONFIGURE, Scheme.TOKEN)]
+AlertsManage = Annotated[ProjectAccess, _project(Permission.ALERTS_MANAGE, Scheme.TOKEN)]
+ChangeWrite = Annotated[ProjectAccess, _project(Permission.CHANGE_WRITE, Scheme.TOKEN)]
 
 MAX_PER_PAGE = 200
 Page = Annotated[int, Query(ge=1, le=1_000_000, description="Page number, from 1.")]

@@ -26,6 +26,10 @@ class Permission(StrEnum):
     AUDIT_READ = "audit:read"
     RELEASE_REQUEST = "release:request"  # request releases, roll back deployments
     RELEASE_APPROVE = "release:approve"  # approve or reject release requests
+    MONITOR_WRITE = "monitor:write"  # send production batches, labels and KPI values
+    MONITOR_CONFIGURE = "monitor:configure"  # alert rules, webhooks, evaluating windows now
+    ALERTS_MANAGE = "alerts:manage"  # acknowledge and resolve alerts
+    CHANGE_WRITE = "change:write"  # open change requests, propose and approve decisions
 
     @property
     def project_scoped(self) -> bool:
@@ -43,6 +47,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.AUDIT_READ,
             Permission.RELEASE_REQUEST,
             Permission.RELEASE_APPROVE,
+            Permission.MONITOR_WRITE,
+            Permission.MONITOR_CONFIGURE,
+            Permission.ALERTS_MANAGE,
+            Permission.CHANGE_WRITE,
         }
     ),
     Role.ML_ENGINEER: frozenset(
@@ -54,11 +62,22 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.AUDIT_READ,
             Permission.RELEASE_REQUEST,
             Permission.RELEASE_APPROVE,
+            Permission.MONITOR_WRITE,
+            Permission.MONITOR_CONFIGURE,
+            Permission.ALERTS_MANAGE,
+            Permission.CHANGE_WRITE,
         }
     ),
-    # The customer's people approve releases (the customer side of the policy).
+    # The customer's people approve releases and decide changes (the customer side of the
+    # policy), and they acknowledge alerts about their business KPIs.
     Role.STAKEHOLDER: frozenset(
-        {Permission.PROJECT_READ, Permission.AUDIT_READ, Permission.RELEASE_APPROVE}
+        {
+            Permission.PROJECT_READ,
+            Permission.AUDIT_READ,
+            Permission.RELEASE_APPROVE,
+            Permission.ALERTS_MANAGE,
+            Permission.CHANGE_WRITE,
+        }
     ),
     Role.VIEWER: frozenset({Permission.PROJECT_READ, Permission.AUDIT_READ}),
 }

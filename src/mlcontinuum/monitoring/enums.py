@@ -1,0 +1,29 @@
+"""Vocabularies of the monitoring slice."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+
+class Granularity(StrEnum):
+    """Length of an evaluation window; windows start on the UTC hour or day."""
+
+    HOUR = "hour"
+    DAY = "day"
+
+    @property
+    def length(self) -> timedelta:
+        return timedelta(hours=1) if self is Granularity.HOUR else timedelta(days=1)
+
+    def start_of(self, at: datetime) -> datetime:
+        """The start of the window holding `at` (an aware UTC datetime)."""
+        hour = at.replace(minute=0, second=0, microsecond=0)
+        return hour if self is Granularity.HOUR else hour.replace(hour=0)
+
+
+class WindowScope(StrEnum):
+    """What a window evaluates: one deployment's traffic, or the project's business KPIs."""
+
+    DEPLOYMENT = "deployment"
+    PROJECT = "project"

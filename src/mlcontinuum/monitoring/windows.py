@@ -1,0 +1,68 @@
+"""Windows: which ones a write touches, and marking them for the evaluator.
+
+A write (batch, labels, KPI value) marks the hour and day windows it falls in as dirty with one
+upsert per window, so concurrent writers on PostgreSQL never collide on a missing row; the
+evaluator picks dirty windows up and stores their evaluation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import Insert
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from mlcontinuum.monitoring.enums import Granularity, WindowScope
+from mlcontinuum.monitoring.models import MonitorWindow
+from mlcontinuum.storage.base import utcnow
+
+PROJECT_SCOPE_KEY = "project"
+
+
+def scope_key(deployment_id: int | None) -> str:
+    return PROJECT_SCOPE_KEY if deployment_id is None else f"d{deployment_id}"
+
+
+def window_starts(hours: Iterable[datetime]) -> set[tuple[Granularity, datetime]]:
+    """Every (granularity, window start) that the given instants fall in."""
+    return {(g, g.start_of(at)) for at in hours for g in Granularity}
+
+
+def mark_dirty(
+    session: Session, project_id: int, deployment_id: int | None, instants: Iterable[datetime]
+) -> None:
+    """Mark the hour and day windows holding `instants` for (re-)evaluation, creating them."""
+    now = utcnow()
+    scope = WindowScope.PROJECT if deployment_id is None else WindowScope.DEPLOYMENT
+    for granularity, start in sorted(window_starts(instants)):
+        values = {
+            "project_id": project_id,
+            "scope": scope,
+            "scope_key": scope_key(deployment_id),
+            "deployment_id": deployment_id,
+            "granularity": granularity,
+            "start": start,
+            "dirty": True,
+            "changed_at": now,
+            "rows": 0,
+            "batches": 0,
+            "merged_through_batch_id": 0,
+            "drifted_features": 0,
+            "failed_checks": 0,
+            "kpis_breached": 0,
+        }
+        session.execute(
+            _upsert(session, values).on_conflict_do_update(
+                index_elements=["project_id", "scope_key", "granularity", "start"],
+                set_={"dirty": True, "changed_at": now},
+            )
+        )
+
+
+def _upsert(session: Session, values: dict[str, object]) -> postgresql.Insert | sqlite.Insert:
+    dialect = session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    statement: Insert = module.insert(MonitorWindow).values(**values)
+    return statement  # type: ignore[return-value]
