@@ -1,0 +1,225 @@
+"""Alert rules (create, change, delete) and alerts (list, read, acknowledge, resolve).
+
+Alerts go open → acknowledged → resolved, or open → resolved; any other step is a conflict that
+names the alert's current status. Every change writes an event with the person who made it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from mlcontinuum import events
+from mlcontinuum.alerts import rules
+from mlcontinuum.alerts.enums import AlertSource, AlertStatus, Severity
+from mlcontinuum.alerts.models import Alert, AlertRule
+from mlcontinuum.alerts.schemas import AlertPage, AlertPublic, RuleCreate, RulePublic, RuleUpdate
+from mlcontinuum.auth.access import ProjectAccess
+from mlcontinuum.errors import Conflict, FieldProblem
+from mlcontinuum.storage.base import utcnow
+from mlcontinuum.storage.lookup import one_or_not_found
+
+# --- rules -------------------------------------------------------------------------------------
+
+
+def _rule(session: Session, project_id: int, rule_id: int) -> AlertRule:
+    return one_or_not_found(
+        session,
+        select(AlertRule).where(AlertRule.project_id == project_id, AlertRule.id == rule_id),
+        f"no alert rule {rule_id} in this project",
+    )
+
+
+def list_rules(session: Session, project_id: int) -> list[RulePublic]:
+    rows = session.scalars(
+        select(AlertRule).where(AlertRule.project_id == project_id).order_by(AlertRule.id)
+    )
+    return [RulePublic.model_validate(row) for row in rows]
+
+
+def create_rule(session: Session, access: ProjectAccess, data: RuleCreate) -> RulePublic:
+    params = rules.stored(rules.parse(data.kind, data.params))
+    row = AlertRule(
+        project_id=access.project.id,
+        kind=data.kind,
+        name=data.name,
+        severity=data.severity,
+        params=params,
+        enabled=data.enabled,
+        created_by=access.actor,
+    )
+    session.add(row)
+    session.flush()
+    events.append(
+        session,
+        type="alert_rule.created",
+        actor=access.actor,
+        project_id=access.project.id,
+        payload={
+            "rule_id": row.id,
+            "kind": row.kind.value,
+            "name": row.name,
+            "severity": row.severity.value,
+            "params": params,
+            "enabled": row.enabled,
+        },
+    )
+    return RulePublic.model_validate(row)
+
+
+def update_rule(
+    session: Session, access: ProjectAccess, rule_id: int, data: RuleUpdate
+) -> RulePublic:
+    row = _rule(session, access.project.id, rule_id)
+    changes: dict[str, Any] = {}
+    if data.params is not None:
+        changes["params"] = rules.stored(rules.parse(row.kind, data.params))
+    if data.name is not None:
+        changes["name"] = data.name
+    if data.severity is not None:
+        changes["severity"] = data.severity
+    if data.enabled is not None:
+        changes["enabled"] = data.enabled
+    changes = {k: v for k, v in changes.items() if getattr(row, k) != v}
+    for key, value in changes.items():
+        setattr(row, key, value)
+    if changes:
+        session.flush()
+        events.append(
+            session,
+            type="alert_rule.updated",
+            actor=access.actor,
+            project_id=access.project.id,
+            payload={"rule_id": row.id, "changes": _json(changes)},
+        )
+    return RulePublic.model_validate(row)
+
+
+def delete_rule(session: Session, access: ProjectAccess, rule_id: int) -> None:
+    """Delete the rule; its alerts stay (with their fingerprint and detail) but lose the link."""
+    row = _rule(session, access.project.id, rule_id)
+    session.execute(
+        update(Alert)
+        .where(Alert.rule_id == row.id)
+        .values(rule_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    events.append(
+        session,
+        type="alert_rule.deleted",
+        actor=access.actor,
+        project_id=access.project.id,
+        payload={"rule_id": row.id, "kind": row.kind.value, "name": row.name},
+    )
+    session.delete(row)
+
+
+def _json(changes: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.value if isinstance(v, Severity) else v for k, v in changes.items()}
+
+
+# --- alerts ------------------------------------------------------------------------------------
+
+
+def _alert(session: Session, project_id: int, alert_id: int) -> Alert:
+    return one_or_not_found(
+        session,
+        select(Alert).where(Alert.project_id == project_id, Alert.id == alert_id),
+        f"no alert {alert_id} in this project",
+    )
+
+
+def list_alerts(
+    session: Session,
+    project_id: int,
+    *,
+    status: list[AlertStatus],
+    deployment_id: int | None,
+    source: AlertSource | None,
+    severity: Severity | None,
+    page: int,
+    per_page: int,
+) -> AlertPage:
+    query = select(Alert).where(Alert.project_id == project_id)
+    if status:
+        query = query.where(Alert.status.in_(status))
+    if deployment_id is not None:
+        query = query.where(Alert.deployment_id == deployment_id)
+    if source is not None:
+        query = query.where(Alert.source == source)
+    if severity is not None:
+        query = query.where(Alert.severity == severity)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.order_by(Alert.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return AlertPage(
+        items=[AlertPublic.model_validate(row) for row in rows],
+        total=total,
+        page=page,
+        per_page=per_page,
+    )
+
+
+def get_alert(session: Session, project_id: int, alert_id: int) -> AlertPublic:
+    return AlertPublic.model_validate(_alert(session, project_id, alert_id))
+
+
+def acknowledge(session: Session, access: ProjectAccess, alert_id: int) -> AlertPublic:
+    row = _locked(session, access.project.id, alert_id)
+    if row.status is not AlertStatus.OPEN:
+        raise Conflict(
+            f"alert {row.id} is {row.status.value}; only an open alert can be acknowledged",
+            [FieldProblem("status", row.status.value, "only an open alert can be acknowledged")],
+        )
+    row.status, row.acknowledged_by, row.acknowledged_at = (
+        AlertStatus.ACKNOWLEDGED,
+        access.actor,
+        utcnow(),
+    )
+    events.append(
+        session,
+        type="alert.acknowledged",
+        actor=access.actor,
+        project_id=access.project.id,
+        payload={"alert_id": row.id},
+    )
+    return AlertPublic.model_validate(row)
+
+
+def resolve(session: Session, access: ProjectAccess, alert_id: int, resolution: str) -> AlertPublic:
+    row = _locked(session, access.project.id, alert_id)
+    if row.status is AlertStatus.RESOLVED:
+        raise Conflict(
+            f"alert {row.id} is already resolved (by {row.resolved_by}); a recurrence opens a "
+            "new alert",
+            [FieldProblem("status", row.status.value, "a resolved alert stays resolved")],
+        )
+    row.status, row.resolved_by, row.resolved_at, row.resolution = (
+        AlertStatus.RESOLVED,
+        access.actor,
+        utcnow(),
+        resolution,
+    )
+    events.append(
+        session,
+        type="alert.resolved",
+        actor=access.actor,
+        project_id=access.project.id,
+        payload={"alert_id": row.id, "resolution": resolution},
+    )
+    return AlertPublic.model_validate(row)
+
+
+def _locked(session: Session, project_id: int, alert_id: int) -> Alert:
+    """The alert, locked: two people acting on it at once get one success and one conflict."""
+    return one_or_not_found(
+        session,
+        select(Alert)
+        .where(Alert.project_id == project_id, Alert.id == alert_id)
+        .with_for_update()
+        .execution_options(populate_existing=True),
+        f"no alert {alert_id} in this project",
+    )

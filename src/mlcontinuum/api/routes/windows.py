@@ -1,0 +1,87 @@
+"""Evaluation windows of a deployment and of the project's KPIs, and evaluating them now."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Query
+
+from mlcontinuum.api.db import Db
+from mlcontinuum.api.deps import MonitorConfigure, Page, PerPage, ProjectRead
+from mlcontinuum.api.routes import router
+from mlcontinuum.monitoring import evaluation, queries
+from mlcontinuum.monitoring.enums import Granularity
+from mlcontinuum.monitoring.eval_schemas import EvaluationRun, WindowPage
+
+routes = router(tags=["evaluation"])
+DEPLOYMENT = "/projects/{project}/deployments/{deployment_id}"
+
+Since = Annotated[
+    datetime | None, Query(alias="from", description="Windows starting at or after this time.")
+]
+Until = Annotated[datetime | None, Query(alias="to", description="Windows starting before this.")]
+GranularityQuery = Annotated[Granularity, Query(description="Hour or day windows.")]
+
+
+@routes.get(DEPLOYMENT + "/windows", response_model=WindowPage)
+def list_windows(
+    db: Db,
+    access: ProjectRead,
+    deployment_id: int,
+    granularity: GranularityQuery = Granularity.DAY,
+    since: Since = None,
+    until: Until = None,
+    page: Page = 1,
+    per_page: PerPage = 50,
+) -> WindowPage:
+    """The deployment's windows, newest first, each with its stored evaluation (drift per
+    feature, data checks, performance); `evaluation` is null until first evaluated."""
+    queries.deployment_of(db, access.project.id, deployment_id)
+    return queries.list_windows(
+        db,
+        access.project.id,
+        deployment_id,
+        granularity=granularity,
+        since=_aware(since),
+        until=_aware(until),
+        page=page,
+        per_page=per_page,
+    )
+
+
+@routes.post(DEPLOYMENT + "/evaluate", response_model=EvaluationRun)
+def evaluate_now(db: Db, access: MonitorConfigure, deployment_id: int) -> EvaluationRun:
+    """Evaluate the deployment's dirty windows and the project's dirty KPI windows now,
+    instead of waiting for the background evaluator; alerts are raised as usual."""
+    queries.deployment_of(db, access.project.id, deployment_id)
+    return evaluation.evaluate_now(db, access.project.id, deployment_id)
+
+
+@routes.get("/projects/{project}/kpi-windows", response_model=WindowPage)
+def list_kpi_windows(
+    db: Db,
+    access: ProjectRead,
+    granularity: GranularityQuery = Granularity.DAY,
+    since: Since = None,
+    until: Until = None,
+    page: Page = 1,
+    per_page: PerPage = 50,
+) -> WindowPage:
+    """The project's KPI windows, newest first: each KPI's mean against its alert threshold."""
+    return queries.list_windows(
+        db,
+        access.project.id,
+        None,
+        granularity=granularity,
+        since=_aware(since),
+        until=_aware(until),
+        page=page,
+        per_page=per_page,
+    )
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
