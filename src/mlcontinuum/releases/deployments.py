@@ -113,6 +113,19 @@ def deploy_release(
     return row
 
 
+def rollback_target(session: Session, deployment: Deployment) -> Deployment | None:
+    """The deployment a rollback of `deployment` restores: the latest earlier one of the same
+    model in the same environment that did not fail and runs another version."""
+    history = _history(deployment.project_id, deployment.model_name, deployment.environment)
+    return session.scalar(
+        history.where(
+            Deployment.id < deployment.id,
+            Deployment.failed.is_(False),
+            Deployment.version_id != deployment.version_id,
+        ).limit(1)
+    )
+
+
 def rollback(
     session: Session, access: ProjectAccess, deployment_id: int, reason: str
 ) -> DeploymentPublic:
@@ -124,13 +137,7 @@ def rollback(
             f"deployment {failed.id} is no longer the current one of '{failed.model_name}' in "
             f"{failed.environment.value}; roll back the current deployment instead"
         )
-    target = session.scalar(
-        history.where(
-            Deployment.id < failed.id,
-            Deployment.failed.is_(False),
-            Deployment.version_id != failed.version_id,
-        ).limit(1)
-    )
+    target = rollback_target(session, failed)
     if target is None:
         raise Conflict(
             f"there is no earlier working deployment of '{failed.model_name}' in "

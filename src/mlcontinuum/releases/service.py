@@ -48,7 +48,11 @@ def _pending(row: ReleaseRequest) -> None:
         )
 
 
-def request_release(session: Session, access: ProjectAccess, data: ReleaseCreate) -> ReleasePublic:
+def request_release(
+    session: Session, access: ProjectAccess, data: ReleaseCreate, *, requested_by: str | None = None
+) -> ReleasePublic:
+    """`requested_by` names the requester when it is not the caller: a decided change request
+    asks for its release on behalf of the person who proposed the decision."""
     version = versions.version_row(session, access.project.id, data.model_name, data.version)
     if version.status is VersionStatus.ARCHIVED:
         raise Conflict(
@@ -77,7 +81,7 @@ def request_release(session: Session, access: ProjectAccess, data: ReleaseCreate
         traffic_share=data.traffic_share,
         notes=data.notes,
         status=ReleaseStatus.PENDING,
-        requested_by=access.actor,
+        requested_by=requested_by or access.actor,
     )
     session.add(row)
     session.flush()

@@ -1,0 +1,136 @@
+"""Races on PostgreSQL: a request that arrives while another one on the same change request (or
+the same alert) is still uncommitted waits for it and then answers as if it had come second —
+one decision, one follow-up, one undecided request per alert.
+
+The first request is our service called in a transaction the test holds open; the second goes
+over real HTTP and waits on a lock until the test commits. SQLite takes its write lock when a
+transaction begins, so these races cannot happen there.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from mlcontinuum.auth.access import ProjectAccess, project_access
+from mlcontinuum.auth.models import User
+from mlcontinuum.auth.roles import Permission
+from mlcontinuum.auth.service import principal_of
+from mlcontinuum.changes import service
+from mlcontinuum.changes.schemas import ChangeApprovalCreate, ChangeCreate
+from tests.changes.conftest import DRIFTED_EVALUATION, Monitoring, drift_rule, events_of
+from tests.conftest import Account, Accounts
+from tests.releases.conftest import Team
+
+pytestmark = pytest.mark.parametrize("backend", ["postgresql"])
+
+
+def _access(session: Session, team: Team, username: str) -> ProjectAccess:
+    user = session.scalar(select(User).where(User.username == username))
+    assert user is not None
+    return project_access(session, principal_of(user), team.project, Permission.CHANGE_WRITE)
+
+
+def _race(
+    app: FastAPI,
+    live_server: str,
+    first: Callable[[Session], object],
+    second: tuple[Account, str, dict[str, Any] | None],
+) -> httpx.Response:
+    """Run `first` in a transaction held open until `second` (who, path, body) waits on a
+    lock, then commit it; returns the answer to `second`."""
+    who, path, body = second
+    answers: list[httpx.Response] = []
+
+    def send() -> None:
+        answers.append(httpx.post(live_server + path, json=body, headers=who.headers, timeout=60))
+
+    with app.state.session_factory() as session, session.begin():
+        first(session)
+        sender = threading.Thread(target=send)
+        sender.start()
+        _wait_for_lock_wait(session)
+    sender.join(timeout=60)
+    assert answers, "the second request did not answer"
+    return answers[0]
+
+
+def _wait_for_lock_wait(held: Session) -> None:
+    """Until another session of this database waits on a lock (the one `held` holds)."""
+    deadline = time.monotonic() + 60
+    with held.get_bind().engine.connect() as probe:
+        while time.monotonic() < deadline:
+            waiting = probe.scalar(
+                text(
+                    "select count(*) from pg_stat_activity "
+                    "where datname = current_database() and wait_event_type = 'Lock'"
+                )
+            )
+            probe.rollback()
+            if waiting:
+                return
+            time.sleep(0.02)
+    raise AssertionError("the second request never waited for the first")
+
+
+def test_two_approvals_at_once_decide_once(
+    team: Team, accounts: Accounts, app: FastAPI, live_server: str
+) -> None:
+    sue = accounts.create("sue")
+    added = team.client.put(
+        team.url("/members"),
+        json={"username": "sue", "role": "stakeholder"},
+        headers=team.owner.headers,
+    )
+    assert added.status_code == 200, added.text
+    opened = team.post(team.owner, "/changes", {"title": "t", "options": ["accept"]})
+    change_id = opened.json()["id"]
+    proposal = {"option": "accept", "rationale": "fine"}
+    assert team.post(team.owner, f"/changes/{change_id}/decision", proposal).status_code == 200
+
+    def sam_approves(session: Session) -> object:
+        return service.approve(session, _access(session, team, "sam"), change_id, "")
+
+    body = ChangeApprovalCreate().model_dump()
+    answer = _race(
+        app, live_server, sam_approves, (sue, team.url(f"/changes/{change_id}/approve"), body)
+    )
+    assert answer.status_code == 409, answer.text
+    assert "already decided" in answer.json()["error"]["message"]
+    change = team.get(team.viewer, f"/changes/{change_id}").json()
+    assert change["approvers"] == ["olivia", "sam"]
+    assert team.get(team.viewer, "/plan-notes").json()["total"] == 1
+    assert len(events_of(team, "change.decided")) == 1
+
+
+def test_two_requests_from_one_alert_at_once_make_one(
+    team: Team, monitoring: Monitoring, app: FastAPI, live_server: str
+) -> None:
+    deployment = team.release(team.version())["deployment_id"]
+    drift_rule(team)
+    [alert] = monitoring.raise_alerts(
+        monitoring.window(team.project, deployment, DRIFTED_EVALUATION)
+    )
+    opened: list[int] = []
+
+    def owner_opens(session: Session) -> object:
+        change = service.open_change(
+            session, _access(session, team, "olivia"), ChangeCreate(alert_id=alert)
+        )
+        opened.append(change.id)
+        return change
+
+    answer = _race(
+        app, live_server, owner_opens, (team.engineer, team.url("/changes"), {"alert_id": alert})
+    )
+    assert answer.status_code == 409, answer.text
+    assert f"change request {opened[0]} (open)" in answer.json()["error"]["message"]
+    assert team.get(team.viewer, "/changes", alert_id=alert).json()["total"] == 1
