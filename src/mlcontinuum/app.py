@@ -3,24 +3,32 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from starlette.routing import BaseRoute
 
 from mlcontinuum import __version__
-from mlcontinuum.api.errors import BodyLimit, install_error_handlers
+from mlcontinuum.api.errors import BodyLimit, PathLimit, install_error_handlers
 from mlcontinuum.api.routes import (
     account,
+    alerts,
     audit,
+    changes,
     charter,
     data_sources,
     gates,
     kpis,
     models,
+    monitoring,
     projects,
     releases,
     runs,
+    webhooks,
+    windows,
 )
+from mlcontinuum.api.shedding import IngestGate, LoadShedding
 from mlcontinuum.registry.artifacts import ArtifactStore
 from mlcontinuum.settings import Settings
 from mlcontinuum.storage import migrate
@@ -32,7 +40,27 @@ UPLOAD_PATHS = re.compile(
     r"^/api/v1/projects/[^/]+/"
     r"(models/[^/]+/versions/\d+/(artifact|reference-profile)|runs/\d+/reference-profile)$"
 )
-API_ROUTERS = (account, projects, charter, kpis, data_sources, runs, models, gates, releases, audit)
+# Monitoring writes (batches, labels, KPI values): a larger body limit, and load shedding.
+MONITOR_WRITE_PATHS = re.compile(
+    r"^/api/v1/projects/[^/]+/(deployments/\d+/(batches|labels)|kpis/\d+/values)$"
+)
+API_ROUTERS = (
+    account,
+    projects,
+    charter,
+    kpis,
+    data_sources,
+    runs,
+    models,
+    gates,
+    releases,
+    monitoring,
+    windows,
+    alerts,
+    webhooks,
+    changes,
+    audit,
+)
 # Routes FastAPI or Starlette add themselves; they serve no project data.
 PUBLIC_PATHS = frozenset({"/api/openapi.json", "/api/docs", "/api/docs/oauth2-redirect", "/static"})
 
@@ -42,7 +70,21 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> FastAPI:
     engine = make_engine(settings.resolved_database_url)
     if run_migrations:
         migrate.upgrade(engine)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        workers = None
+        if settings.background_workers:
+            from mlcontinuum.workers import BackgroundWorkers, default_jobs
+
+            workers = BackgroundWorkers(app.state.session_factory, settings, default_jobs())
+            workers.start()
+        yield
+        if workers is not None:
+            workers.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Continuum",
         version=__version__,
         description="Continuous software engineering for the whole life of an ML project.",
@@ -66,8 +108,18 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> FastAPI:
     app.add_middleware(
         BodyLimit,
         max_bytes=settings.max_request_bytes,
-        uploads=UPLOAD_PATHS,
-        max_upload_bytes=settings.max_artifact_bytes,
+        limits=[
+            PathLimit(frozenset({"PUT"}), UPLOAD_PATHS, settings.max_artifact_bytes),
+            PathLimit(frozenset({"POST"}), MONITOR_WRITE_PATHS, settings.monitor_max_request_bytes),
+        ],
+    )
+    # Outermost, so a shed request costs neither a body read nor a database session.
+    app.state.ingest_gate = IngestGate(settings.ingest_max_concurrent, settings.ingest_max_waiting)
+    app.add_middleware(
+        LoadShedding,
+        paths=MONITOR_WRITE_PATHS,
+        gate=app.state.ingest_gate,
+        retry_after_seconds=settings.ingest_retry_after_seconds,
     )
     return app
 

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -76,9 +78,14 @@ def install_error_handlers(app: FastAPI, web_renderer: ErrorRenderer | None = No
         return await render(request, failure)
 
     @app.exception_handler(OperationalError)
-    async def _busy(request: Request, error: OperationalError) -> Response:
-        log.warning("database unavailable: %s", error.orig)
-        failure = TooManyRequests("the database is busy; retry shortly", retry_after_seconds=2)
+    @app.exception_handler(PoolTimeout)
+    async def _busy(request: Request, error: OperationalError | PoolTimeout) -> Response:
+        # Locked (SQLite), lock or statement timeouts, serialization failures, deadlocks
+        # (PostgreSQL), no free pooled connection: all pass, so the client is told to retry.
+        log.warning("database unavailable: %s", getattr(error, "orig", None) or error)
+        settings = getattr(request.app.state, "settings", None)
+        wait = settings.ingest_retry_after_seconds if settings is not None else 2
+        failure = TooManyRequests("the database is busy; retry shortly", retry_after_seconds=wait)
         failure.status, failure.code = 503, "unavailable"
         return await render(request, failure)
 
@@ -90,28 +97,44 @@ def install_error_handlers(app: FastAPI, web_renderer: ErrorRenderer | None = No
         return await render(request, failure)
 
 
+@dataclass(frozen=True)
+class PathLimit:
+    """A body limit for some requests: `methods` on paths matching `path`."""
+
+    methods: frozenset[str]
+    path: re.Pattern[str]
+    max_bytes: int
+
+    def applies(self, method: str, path: str) -> bool:
+        return method in self.methods and self.path.search(path) is not None
+
+
 class BodyLimit:
     """Refuse request bodies over the limit with 413, declared or streamed.
 
-    A streamed body that crosses the limit gets the 413 at once; the app is then told the
-    client disconnected, and anything it still tries to send is dropped.
+    `max_bytes` holds for every request but those matching an entry of `limits` (the first
+    match wins): file uploads, monitoring batches. A streamed body that crosses the limit gets
+    the 413 at once; the app is then told the client disconnected, and anything it still tries
+    to send is dropped.
     """
 
-    def __init__(
-        self, app: ASGIApp, max_bytes: int, *, uploads: re.Pattern[str], max_upload_bytes: int
-    ) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, *, limits: Sequence[PathLimit] = ()) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        self.uploads = uploads  # upload paths (PUT) that take files up to `max_upload_bytes`
-        self.max_upload_bytes = max_upload_bytes
+        self.limits = tuple(limits)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.max_bytes
-        if scope["method"] == "PUT" and self.uploads.search(scope["path"]):
-            limit = self.max_upload_bytes
+        limit = next(
+            (
+                entry.max_bytes
+                for entry in self.limits
+                if entry.applies(scope["method"], scope["path"])
+            ),
+            self.max_bytes,
+        )
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await self._refuse(scope, receive, send, limit)

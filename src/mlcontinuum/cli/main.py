@@ -23,9 +23,11 @@ def build_cli() -> typer.Typer:
         db_cmds,
         demo_cmd,
         import_cmds,
+        monitor_cmds,
         profile_cmds,
         project_cmds,
         serve_cmd,
+        webhook_cmds,
     )
 
     app = typer.Typer(
@@ -54,6 +56,8 @@ def build_cli() -> typer.Typer:
         profile_cmds,
         import_cmds,
         check_cmd,
+        monitor_cmds,
+        webhook_cmds,
     ):
         module.register(app)
     return app

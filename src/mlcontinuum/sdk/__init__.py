@@ -15,8 +15,10 @@ from mlcontinuum.sdk.errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitedError,
+    UnavailableError,
     ValidationError,
 )
+from mlcontinuum.sdk.monitor import Monitor
 
 __all__ = [
     "AuthenticationError",
@@ -24,8 +26,10 @@ __all__ = [
     "ConflictError",
     "ContinuumAPIError",
     "ContinuumConnectionError",
+    "Monitor",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitedError",
+    "UnavailableError",
     "ValidationError",
 ]

@@ -9,11 +9,14 @@ as given, so the server does the validating and its field problems reach the cal
 from __future__ import annotations
 
 import json
+import random
+import time
+import uuid
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -58,13 +61,27 @@ from mlcontinuum.releases.schemas import (
     ReleasePage,
     ReleasePublic,
 )
-from mlcontinuum.sdk.errors import ContinuumConnectionError, error_from_response
+from mlcontinuum.sdk.errors import (
+    ContinuumAPIError,
+    ContinuumConnectionError,
+    RateLimitedError,
+    UnavailableError,
+    error_from_response,
+)
 from mlcontinuum.sdk.runs import ActiveRun, git_state
+
+if TYPE_CHECKING:
+    # Imported when first used: they load the table definitions, which plain calls never need.
+    from mlcontinuum.monitoring.schemas import KpiValueAccepted, KpiValuePage
+    from mlcontinuum.sdk.monitor import Monitor
 
 API_PREFIX = "/api/v1"
 YAML_TYPE = "application/yaml"
 # The server's largest page; listing everything in big pages keeps round trips few.
 MAX_PER_PAGE = 200
+# Gateway answers that say nothing was done, or that it may have been: safe to retry with the
+# same idempotency key.
+RETRY_STATUSES = frozenset({502, 503, 504})
 
 M = TypeVar("M", bound=BaseModel)
 Body = BaseModel | Mapping[str, Any]
@@ -85,8 +102,20 @@ class Client:
         *,
         timeout: float = 30.0,
         transport: httpx.BaseTransport | None = None,
+        write_attempts: int = 6,
+        backoff_seconds: float = 0.5,
+        max_wait_seconds: float = 60.0,
     ) -> None:
+        """`write_attempts`, `backoff_seconds` and `max_wait_seconds` govern how monitoring
+        writes (batches, labels, KPI values) are retried: up to `write_attempts` tries, waiting
+        what the server's Retry-After says or else `backoff_seconds`, doubled each time, never
+        more than `max_wait_seconds`."""
+        if write_attempts < 1:
+            raise ValueError("write_attempts must be at least 1")
         self.url = url.rstrip("/")
+        self.write_attempts = write_attempts
+        self.backoff_seconds = backoff_seconds
+        self.max_wait_seconds = max_wait_seconds
         self._http = httpx.Client(
             base_url=self.url + API_PREFIX,
             headers={
@@ -476,6 +505,84 @@ class Client:
     ) -> DoraFigures:
         params = {"days": days, "environment": str(environment)}
         return self._get(DoraFigures, f"/projects/{_seg(slug)}/dora", params=params)
+
+    # --- monitoring ---------------------------------------------------------------------------
+
+    def monitor(self, slug: str, deployment_id: int, *, max_rows: int = 100_000) -> Monitor:
+        """A deployment's production traffic: `log_batch(features, predictions, ids=..., at=...)`
+        and `log_labels(ids, labels)`. See `mlcontinuum.sdk.monitor`."""
+        from mlcontinuum.sdk.monitor import Monitor
+
+        return Monitor(self, slug, deployment_id, max_rows=max_rows)
+
+    def report_kpi(
+        self,
+        slug: str,
+        kpi: int | str,
+        value: float,
+        at: datetime | None = None,
+        *,
+        idempotency_key: str | None = None,
+    ) -> KpiValueAccepted:
+        """Record a measured value of a charter KPI (its id, or its name) at `at`, an aware
+        datetime (default: now). Retried like every monitoring write; `.replayed` is True when
+        the server already had it."""
+        from mlcontinuum.monitoring.schemas import KpiValueAccepted
+        from mlcontinuum.sdk.monitor import _aware, finite_values
+
+        body = {
+            "at": _aware(at).isoformat(),
+            "value": finite_values([value], "value")[0],
+        }
+        path = f"/projects/{_seg(slug)}/kpis/{self._kpi_id(slug, kpi)}/values"
+        return self._write(KpiValueAccepted, path, body, idempotency_key)
+
+    def kpi_value_page(
+        self, slug: str, kpi: int | str, page: int = 1, *, per_page: int = 50
+    ) -> KpiValuePage:
+        """One page of a KPI's reported values, newest first."""
+        from mlcontinuum.monitoring.schemas import KpiValuePage
+
+        path = f"/projects/{_seg(slug)}/kpis/{self._kpi_id(slug, kpi)}/values"
+        return self._get(KpiValuePage, path, params={"page": page, "per_page": per_page})
+
+    def _kpi_id(self, slug: str, kpi: int | str) -> int:
+        if isinstance(kpi, int):
+            return kpi
+        for found in self.list_kpis(slug):
+            if found.name == kpi:
+                return found.id
+        raise ValueError(f"project '{slug}' has no KPI named {kpi!r}")
+
+    def _write(self, model: type[M], path: str, body: Mapping[str, Any], key: str | None) -> M:
+        """POST a monitoring write under an idempotency key (a new UUID unless given), retried
+        on connection failures and 429/502/503/504 with the same key, so it counts once."""
+        content = json.dumps(body, allow_nan=False).encode()
+        headers = {
+            "Content-Type": "application/json",
+            "Idempotency-Key": key if key is not None else str(uuid.uuid4()),
+        }
+        attempt = 1
+        while True:
+            try:
+                response = self._request("POST", path, content=content, headers=headers)
+                return model.model_validate(response.json())
+            except ContinuumAPIError as error:
+                retryable = isinstance(error, ContinuumConnectionError | RateLimitedError) or (
+                    error.status in RETRY_STATUSES
+                )
+                if not retryable or attempt >= self.write_attempts:
+                    raise
+                time.sleep(self._wait(error, attempt))
+                attempt += 1
+
+    def _wait(self, error: ContinuumAPIError, attempt: int) -> float:
+        said = getattr(error, "retry_after", None)
+        if isinstance(error, RateLimitedError | UnavailableError) and said is not None:
+            return float(min(said, self.max_wait_seconds))
+        # Jitter spreads the retries of many clients refused at the same moment.
+        jitter = random.uniform(0.5, 1.5)  # noqa: S311 (not for security)
+        return float(min(self.backoff_seconds * 2 ** (attempt - 1) * jitter, self.max_wait_seconds))
 
     # --- transport ---------------------------------------------------------------------------
 

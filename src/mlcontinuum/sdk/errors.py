@@ -67,6 +67,15 @@ class RateLimitedError(ContinuumAPIError):
         self.retry_after = retry_after
 
 
+class UnavailableError(ContinuumAPIError):
+    """503: the server is at capacity or its database is busy; retry after `retry_after`
+    seconds (None when the server did not say). Monitoring writes retry this by themselves."""
+
+    def __init__(self, message: str, *, retry_after: float | None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
 class ContinuumConnectionError(ContinuumAPIError, ConnectionError):
     """The server could not be reached, or did not answer in time. No status: nothing answered."""
 
@@ -93,8 +102,9 @@ def error_from_response(response: httpx.Response) -> ContinuumAPIError:
         ]
     except (ValueError, KeyError, TypeError):
         message = response.text.strip()[:300] or response.reason_phrase
-    if response.status_code == 429:
-        return RateLimitedError(
+    if response.status_code in (429, 503):
+        cls_wait = RateLimitedError if response.status_code == 429 else UnavailableError
+        return cls_wait(
             message,
             retry_after=_seconds(response.headers.get("retry-after")),
             status=response.status_code,

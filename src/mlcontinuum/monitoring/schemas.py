@@ -1,0 +1,175 @@
+"""API shapes of ingest: batches (profile, prediction ids and values), labels, KPI values.
+
+The long lists (up to `monitor_max_batch_rows` ids, values or labels) are checked by one
+validator each rather than element by element, so a list of a hundred thousand bad values
+answers with one sentence naming the first few positions instead of a hundred thousand errors.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import AwareDatetime, BaseModel, Field, PlainValidator
+
+from mlcontinuum.monitoring.models import PREDICTION_ID_LENGTH
+from mlcontinuum.schema import Strict
+
+# Positions named in a message about bad list elements.
+SHOWN = 5
+
+
+def _positions(bad: list[int]) -> str:
+    shown = ", ".join(str(i) for i in bad[:SHOWN])
+    return f"{len(bad)} of them, first at position(s) {shown}"
+
+
+def valid_prediction_id(value: object) -> bool:
+    return (
+        isinstance(value, str)
+        and 0 < len(value) <= PREDICTION_ID_LENGTH
+        and value.isprintable()
+        and value.strip() == value
+    )
+
+
+def _prediction_ids(value: Any) -> list[str]:
+    if not isinstance(value, list):
+        raise ValueError("must be a list of strings")
+    bad = [i for i, item in enumerate(value) if not valid_prediction_id(item)]
+    if bad:
+        raise ValueError(
+            f"every prediction id must be a string of 1 to {PREDICTION_ID_LENGTH} printable "
+            f"characters without leading or trailing spaces; {_positions(bad)}"
+        )
+    return value
+
+
+def _finite(item: object) -> bool:
+    return isinstance(item, int | float) and not isinstance(item, bool) and math.isfinite(item)
+
+
+def _values(value: Any) -> list[float]:
+    if not isinstance(value, list):
+        raise ValueError("must be a list of numbers")
+    bad = [i for i, item in enumerate(value) if not _finite(item)]
+    if bad:
+        raise ValueError(f"every value must be a finite number; {_positions(bad)}")
+    return [float(item) for item in value]
+
+
+class LabelItem(Strict):
+    """The ground truth for one prediction."""
+
+    id: str = Field(min_length=1, max_length=PREDICTION_ID_LENGTH, description="Prediction id.")
+    label: float = Field(allow_inf_nan=False, description="The true value (0/1 for a class).")
+
+
+def _labels(value: Any) -> list[tuple[str, float]]:
+    if not isinstance(value, list):
+        raise ValueError('must be a list of {"id": ..., "label": ...} objects')
+    pairs: list[tuple[str, float]] = []
+    bad: list[int] = []
+    for position, item in enumerate(value):
+        if (
+            isinstance(item, dict)
+            and item.keys() == {"id", "label"}
+            and valid_prediction_id(item["id"])
+            and _finite(item["label"])
+        ):
+            pairs.append((item["id"], float(item["label"])))
+        else:
+            bad.append(position)
+    if bad:
+        raise ValueError(
+            'every label must be {"id": <prediction id>, "label": <finite number>} and nothing '
+            f"else; {_positions(bad)}"
+        )
+    return pairs
+
+
+PredictionIds = Annotated[
+    list[str], PlainValidator(_prediction_ids, json_schema_input_type=list[str])
+]
+FiniteValues = Annotated[list[float], PlainValidator(_values, json_schema_input_type=list[float])]
+Labels = Annotated[
+    list[tuple[str, float]], PlainValidator(_labels, json_schema_input_type=list[LabelItem])
+]
+
+
+class BatchCreate(Strict):
+    """A production batch: the profile of its features (built where the data is), with the
+    id and predicted value of every row. Raw features are never sent."""
+
+    at: AwareDatetime = Field(description="When the predictions were made, with a time zone.")
+    rows: int = Field(ge=1, description="Rows in the batch: the profile's row count.")
+    profile: str = Field(
+        min_length=1, description="Base64 of `mlcontinuum.profiles.dumps(profile)`."
+    )
+    prediction_ids: PredictionIds = Field(
+        description="One id per row, unique within the deployment; labels join by these ids."
+    )
+    predictions: FiniteValues = Field(description="The predicted value of each row, in order.")
+
+
+class LabelsCreate(Strict):
+    labels: Labels = Field(description="Ground truth by prediction id; all ids must exist.")
+
+
+class KpiValueCreate(Strict):
+    at: AwareDatetime = Field(description="When the value was measured, with a time zone.")
+    value: float = Field(allow_inf_nan=False)
+
+
+class BatchPublic(BaseModel):
+    id: int
+    deployment_id: int
+    at: datetime
+    hour_start: datetime
+    rows: int
+    received_by: str
+    received_at: datetime
+
+
+class BatchAccepted(BatchPublic):
+    replayed: bool = Field(
+        description="True when this Idempotency-Key was already used with the same content: "
+        "nothing new was stored and this is the original answer."
+    )
+
+
+class BatchPage(BaseModel):
+    items: list[BatchPublic]
+    total: int
+    page: int
+    per_page: int
+
+
+class LabelsAccepted(BaseModel):
+    id: int
+    deployment_id: int
+    labels: int
+    received_by: str
+    received_at: datetime
+    replayed: bool
+
+
+class KpiValuePublic(BaseModel):
+    id: int
+    kpi_id: int
+    at: datetime
+    value: float
+    reported_by: str
+    received_at: datetime
+
+
+class KpiValueAccepted(KpiValuePublic):
+    replayed: bool
+
+
+class KpiValuePage(BaseModel):
+    items: list[KpiValuePublic]
+    total: int
+    page: int
+    per_page: int
