@@ -5,10 +5,17 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
-from tests.conftest import Accounts, missing, require
+from tests.conftest import Account, Accounts, missing, require
+from tests.evaluation.helpers import Monitor
+from tests.releases.conftest import Team
+from tests.web.test_monitoring_pages import produce
+from tests.web.test_release_pages import version_with_evidence
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -109,3 +116,77 @@ def test_a_project_from_sign_in_to_its_page(live_server: str, accounts: Accounts
         finally:
             browser.close()
     assert (ARTIFACTS / "project-page.png").stat().st_size > 10_000
+
+
+def test_a_release_request_shows_its_evidence(
+    live_server: str, client: TestClient, accounts: Accounts, owner: Account, project: str
+) -> None:
+    team = Team(client, accounts, owner, project)
+    release_id = team.request(version_with_evidence(team)).json()["id"]
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.set_default_timeout(15_000)
+            page.goto(f"{live_server}/projects/{project}/releases/{release_id}")
+            page.get_by_label("User name").fill(team.engineer.username)
+            page.get_by_label("Password").fill(team.engineer.password)
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_url(re.compile(rf"/releases/{release_id}$"))
+            gates = page.get_by_role("table", name="Gate results of the latest gate run")
+            assert gates.is_visible()
+            assert gates.get_by_role("rowheader", name="metric_threshold").is_visible()
+            assert page.get_by_role("button", name="Approve release").is_visible()
+        finally:
+            browser.close()
+
+
+def _errors(message: Any) -> list[str]:
+    """A console error, unless it is the browser asking for a favicon the app does not have."""
+    if message.type != "error" or message.location.get("url", "").endswith("/favicon.ico"):
+        return []
+    return [f"{message.text} at {message.location.get('url')}"]
+
+
+def test_the_deployment_page_draws_its_charts(
+    live_server: str,
+    app: FastAPI,
+    client: TestClient,
+    accounts: Accounts,
+    owner: Account,
+    project: str,
+) -> None:
+    production = produce(Monitor(Team(client, accounts, owner, project), app))
+    viewer = production.team.viewer
+    problems: list[str] = []
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.set_default_timeout(15_000)
+            page.on("console", lambda message: problems.extend(_errors(message)))
+            page.on("pageerror", lambda error: problems.append(str(error)))
+            page.goto(f"{live_server}{production.page}")
+            page.get_by_label("User name").fill(viewer.username)
+            page.get_by_label("Password").fill(viewer.password)
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_url(re.compile(rf"/deployments/{production.deployment}$"))
+            heatmap = page.locator("#drift-heatmap")
+            heatmap.wait_for(state="visible")
+            box = heatmap.bounding_box()
+            assert box is not None
+            assert box["width"] > 100
+            assert box["height"] > 50
+            # Chart.js drew a cell per feature and window; the table folded away beside it.
+            cells = page.evaluate(
+                "Chart.getChart(document.getElementById('drift-heatmap'))"
+                ".getDatasetMeta(0).data.length"
+            )
+            assert cells >= 6
+            assert page.locator("#drift details.numbers").get_attribute("open") is None
+            assert page.locator("canvas[data-kpi]").first.is_visible()
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "deployment-page.png"), full_page=True)
+        finally:
+            browser.close()
+    assert problems == []

@@ -32,3 +32,15 @@ PageProjectManage = Annotated[
 PageAuditRead = Annotated[
     ProjectAccess, Depends(ProjectGuard(Permission.AUDIT_READ, Scheme.SESSION))
 ]
+PageReleaseRequest = Annotated[
+    ProjectAccess, Depends(ProjectGuard(Permission.RELEASE_REQUEST, Scheme.SESSION))
+]
+PageReleaseApprove = Annotated[
+    ProjectAccess, Depends(ProjectGuard(Permission.RELEASE_APPROVE, Scheme.SESSION))
+]
+PageAlertsManage = Annotated[
+    ProjectAccess, Depends(ProjectGuard(Permission.ALERTS_MANAGE, Scheme.SESSION))
+]
+PageChangeWrite = Annotated[
+    ProjectAccess, Depends(ProjectGuard(Permission.CHANGE_WRITE, Scheme.SESSION))
+]

@@ -35,7 +35,16 @@ PROJECT_AREAS: tuple[NavArea, ...] = (
     ),
     NavArea("Understand", (NavItem("Data register", "data"),)),
     NavArea("Build", (NavItem("Runs", "runs"), NavItem("Models", "models"))),
-    NavArea("Manage & Trust", (NavItem("Audit trail", "events", Permission.AUDIT_READ),)),
+    NavArea("Deploy", (NavItem("Releases", "releases"), NavItem("Deployments", "deployments"))),
+    NavArea(
+        "Manage & Trust",
+        (
+            NavItem("Health", "health"),
+            NavItem("Alerts", "alerts"),
+            NavItem("Change requests", "changes"),
+            NavItem("Audit trail", "events", Permission.AUDIT_READ),
+        ),
+    ),
     NavArea("Project", (NavItem("Settings and members", "settings", Permission.PROJECT_MANAGE),)),
 )
 

@@ -1,0 +1,95 @@
+"""Read-only views of the releases slice for the pages: release requests with the pending ones
+first, and the current deployment of each model in each environment (with what it runs beside
+and what a rollback would restore)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from mlcontinuum.registry.models import ModelVersion
+from mlcontinuum.releases import deployments, service
+from mlcontinuum.releases.enums import ReleaseStatus, Strategy
+from mlcontinuum.releases.models import Deployment, ReleaseRequest
+from mlcontinuum.releases.schemas import DeploymentPublic, ReleasePage
+
+
+class CurrentDeployment(BaseModel):
+    deployment: DeploymentPublic = Field(description="The latest deployment of the model here.")
+    beside: DeploymentPublic | None = Field(
+        description="For a canary or shadow: the full deployment it runs beside."
+    )
+    rollback_to: int | None = Field(
+        description="The version a rollback would restore; None when there is none."
+    )
+
+
+def releases_pending_first(
+    session: Session,
+    project_id: int,
+    *,
+    status: ReleaseStatus | None,
+    page: int,
+    per_page: int,
+) -> ReleasePage:
+    """Like `service.list_releases`, with the requests still waiting for approvals on top."""
+    query = select(ReleaseRequest).where(ReleaseRequest.project_id == project_id)
+    if status is not None:
+        query = query.where(ReleaseRequest.status == status)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    waiting = case((ReleaseRequest.status == ReleaseStatus.PENDING, 0), else_=1)
+    rows = session.scalars(
+        query.order_by(waiting, ReleaseRequest.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return ReleasePage(
+        items=[service.public(session, row) for row in rows],
+        total=total,
+        page=page,
+        per_page=per_page,
+    )
+
+
+def current_deployments(session: Session, project_id: int) -> list[CurrentDeployment]:
+    """The latest deployment of every model in every environment, by model then environment."""
+    latest_ids = (
+        select(func.max(Deployment.id))
+        .where(Deployment.project_id == project_id)
+        .group_by(Deployment.model_name, Deployment.environment)
+    )
+    rows = session.scalars(
+        select(Deployment)
+        .where(Deployment.id.in_(latest_ids))
+        .order_by(Deployment.model_name, Deployment.environment)
+    ).all()
+    return [_current(session, row) for row in rows]
+
+
+def _current(session: Session, row: Deployment) -> CurrentDeployment:
+    target = deployments.rollback_target(session, row)
+    beside = None
+    if row.strategy is not Strategy.FULL:
+        # What keeps serving the rest of the traffic: the latest earlier full deployment of
+        # another version that no rollback undid.
+        beside = session.scalar(
+            select(Deployment)
+            .where(
+                Deployment.project_id == row.project_id,
+                Deployment.model_name == row.model_name,
+                Deployment.environment == row.environment,
+                Deployment.id < row.id,
+                Deployment.failed.is_(False),
+                Deployment.version_id != row.version_id,
+                Deployment.strategy == Strategy.FULL,
+            )
+            .order_by(Deployment.id.desc())
+            .limit(1)
+        )
+    restored = session.get_one(ModelVersion, target.version_id) if target else None
+    return CurrentDeployment(
+        deployment=deployments.public(session, row),
+        beside=deployments.public(session, beside) if beside else None,
+        rollback_to=restored.version if restored else None,
+    )
