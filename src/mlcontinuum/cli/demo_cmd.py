@@ -16,7 +16,10 @@ def demo() -> None:
     """Load the demo project: churn prediction for a telecom operator (telco-churn).
 
     A full charter, stakeholders on both sides, and KPIs whose baselines come from the wa_churn
-    data set. Idempotent: what exists is left as it is. Needs an administrator (`continuum
+    data set, two trained versions put through the gates, and eight weeks of production played
+    through monitoring: drift in week five, outcomes two weeks late, a KPI alert, a change
+    request decided, a signed retrain webhook, and a retrained version released. Idempotent:
+    what exists is left as it is. Needs an administrator (`continuum
     init`), who owns the project; demo accounts get generated passwords, printed once.
     """
     from mlcontinuum.demo import charter as content
@@ -32,5 +35,27 @@ def demo() -> None:
         )
     else:
         console.print(f"The demo project '{content.SLUG}' exists; left as it is.")
+    production = result.production
+    if production.ran:
+        console.print(
+            f"Played eight weeks of production: {production.batches} daily batches, "
+            f"{production.labelled} outcomes two weeks late; alerts: "
+            + ("; ".join(production.alerts) or "none")
+        )
+        console.print(
+            f"Change request {production.change_id} decided: retrain. The signed retrain webhook "
+            + (
+                "reached the local receiver and its signature checked out."
+                if production.webhook_verified
+                else "did NOT reach the local receiver."
+            )
+        )
+        if production.retrained_version is None:
+            console.print("The retrained version failed a required gate and was not released.")
+        else:
+            console.print(
+                f"Retrained version {production.retrained_version} passed the gates and was "
+                "released to production."
+            )
     for username, password in result.new_accounts:
         console.print(f"Created demo account {username}; password (shown once): {password}")

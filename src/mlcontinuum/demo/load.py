@@ -22,11 +22,11 @@ from mlcontinuum.charter.models import Project
 from mlcontinuum.charter.schemas import ProjectCreate
 from mlcontinuum.data import service as data_service
 from mlcontinuum.demo import charter as content
-from mlcontinuum.demo import data_register, modeling
+from mlcontinuum.demo import data_register, modeling, operations
 from mlcontinuum.demo.baselines import Baselines, compute, load_wa_churn
 from mlcontinuum.errors import ContinuumError
 from mlcontinuum.registry.artifacts import ArtifactStore
-from mlcontinuum.settings import load_settings
+from mlcontinuum.settings import Settings, load_settings
 from mlcontinuum.storage.engine import transaction
 
 PASSWORD_BYTES = 18
@@ -38,15 +38,22 @@ class DemoResult:
     # (user name, password) of accounts created by this run; the only time a password is known.
     new_accounts: list[tuple[str, str]] = field(default_factory=list)
     owner: str = ""
+    production: operations.ProductionResult = field(default_factory=operations.ProductionResult)
 
 
 def load(
-    sessions: sessionmaker[Session], *, actor: str, artifacts: ArtifactStore | None = None
+    sessions: sessionmaker[Session],
+    *,
+    actor: str,
+    artifacts: ArtifactStore | None = None,
+    settings: Settings | None = None,
 ) -> DemoResult:
-    """Load the demo in one transaction: it is all there afterwards, or nothing is. Model
-    artifacts go to `artifacts`, by default the instance's store (as the server's)."""
+    """Load the project in one transaction: it is all there afterwards, or nothing is; then
+    play its production weeks (operations.py), which commit step by step as production would.
+    Model artifacts go to `artifacts`, by default the instance's store (as the server's)."""
+    settings = settings or load_settings()
     if artifacts is None:
-        artifacts = ArtifactStore(load_settings().data_dir / "artifacts")
+        artifacts = ArtifactStore(settings.data_dir / "artifacts")
     baselines = compute(load_wa_churn())
     result = DemoResult()
     with transaction(sessions) as session:
@@ -58,6 +65,7 @@ def load(
             result.project_created = True
         _fill_data_register(session, admin)
         _train_and_gate(session, users[content.ML_ENGINEER.username], artifacts)
+    result.production = operations.run(sessions, settings, artifacts)
     return result
 
 

@@ -115,76 +115,89 @@ def train_and_gate(session: Session, access: ProjectAccess, store: ArtifactStore
     """Train, log, register and gate both candidates; `access` is the ML engineer's."""
     frame = load_frame()
     train, evaluation = split(frame)
-    reference = dumps(build_profile(train))
-    gates_file = parse_gates(GATES_FILE)
-    kpis = charter_service.list_kpis(session, access.project.id)
     parent: int | None = None
     for candidate in (unfair_candidate(train), fair_candidate(train)):
-        run, _ = runs.start_run(
-            session,
-            access,
-            RunCreate(
-                name=candidate.name,
-                hypothesis=candidate.hypothesis,
-                kpi=KPI,
-                data_sources=[SOURCE],
-                params=candidate.params,
-                tags={"demo": True, "model": MODEL_NAME},
+        parent = register_candidate(session, access, store, candidate, train, evaluation, parent)
+
+
+def register_candidate(
+    session: Session,
+    access: ProjectAccess,
+    store: ArtifactStore,
+    candidate: Candidate,
+    train: pd.DataFrame,
+    evaluation: pd.DataFrame,
+    parent: int | None,
+) -> int:
+    """Log the candidate's run, register it as the next version of churn-model with its skops
+    artifact and the training data's reference profile, and record its gate run. Returns the
+    version number."""
+    reference = dumps(build_profile(train))
+    kpis = charter_service.list_kpis(session, access.project.id)
+    run, _ = runs.start_run(
+        session,
+        access,
+        RunCreate(
+            name=candidate.name,
+            hypothesis=candidate.hypothesis,
+            kpi=KPI,
+            data_sources=[SOURCE],
+            params=candidate.params,
+            tags={"demo": True, "model": MODEL_NAME},
+        ),
+    )
+    runs.log_batch(session, access, run.number, RunLog(metrics=candidate.series))
+    runs.update_run(session, access, run.number, RunUpdate(status=RunStatus.FINISHED))
+    version, _ = versions.create_version(
+        session,
+        access,
+        MODEL_NAME,
+        VersionCreate(
+            description=candidate.description,
+            intended_use=(
+                "Rank residential customers by churn risk each month; the top "
+                f"{CAPACITY:.0%} become the retention team's call list."
             ),
-        )
-        runs.log_batch(session, access, run.number, RunLog(metrics=candidate.series))
-        runs.update_run(session, access, run.number, RunUpdate(status=RunStatus.FINISHED))
-        version, _ = versions.create_version(
-            session,
-            access,
-            MODEL_NAME,
-            VersionCreate(
-                description=candidate.description,
-                intended_use=(
-                    "Rank residential customers by churn risk each month; the top "
-                    f"{CAPACITY:.0%} become the retention team's call list."
-                ),
-                limitations=candidate.limitations,
-                runs=[run.number],
-                parent_version=parent,
-                evaluation_metrics=evaluation_metrics(candidate.model, evaluation),
-            ),
-        )
-        blob = save_blob(store, sio.dumps(candidate.model))
-        versions.attach_artifact(
-            session,
-            access,
-            MODEL_NAME,
-            version.version,
-            blob=blob,
-            filename=f"{MODEL_NAME}-v{version.version}.skops",
-            report=scan_file(blob.path, max_inflated=MAX_INFLATED),
-        )
-        registered = versions.attach_profile(
-            session, access, MODEL_NAME, version.version, reference
-        )
-        # The gates score the stored artifact, loaded with the trusted-type check of
-        # `continuum check`, so what is recorded is a verdict on the registered file itself.
-        model = sio.load(blob.path, trusted=sorted(SKOPS_DATA_TYPES))
-        context = GateContext(
-            evaluation=evaluate(model, evaluation, TARGET, POSITIVE),
-            data=evaluation,
-            model_file=blob.path,
-            kpis=list(kpis),
-            version=registered,
-            reference=loads(reference),
-            compliance=gates_service.version_compliance(
-                session, access.project.id, MODEL_NAME, version.version
-            ),
-        )
-        gates_service.record_run(
-            session,
-            access,
-            MODEL_NAME,
-            version.version,
-            GateRunCreate(results=run_gates(gates_file, context)),
-        )
-        parent = version.version
+            limitations=candidate.limitations,
+            runs=[run.number],
+            parent_version=parent,
+            evaluation_metrics=evaluation_metrics(candidate.model, evaluation),
+        ),
+    )
+    blob = save_blob(store, sio.dumps(candidate.model))
+    versions.attach_artifact(
+        session,
+        access,
+        MODEL_NAME,
+        version.version,
+        blob=blob,
+        filename=f"{MODEL_NAME}-v{version.version}.skops",
+        report=scan_file(blob.path, max_inflated=MAX_INFLATED),
+    )
+    registered = versions.attach_profile(session, access, MODEL_NAME, version.version, reference)
+    # The gates score the stored artifact, loaded with the trusted-type check of
+    # `continuum check`, so what is recorded is a verdict on the registered file itself.
+    model = sio.load(blob.path, trusted=sorted(SKOPS_DATA_TYPES))
+    context = GateContext(
+        evaluation=evaluate(model, evaluation, TARGET, POSITIVE),
+        data=evaluation,
+        model_file=blob.path,
+        kpis=list(kpis),
+        version=registered,
+        reference=loads(reference),
+        compliance=gates_service.version_compliance(
+            session, access.project.id, MODEL_NAME, version.version
+        ),
+    )
+    gates_service.record_run(
+        session,
+        access,
+        MODEL_NAME,
+        version.version,
+        GateRunCreate(results=run_gates(parse_gates(GATES_FILE), context)),
+    )
+    number: int = version.version
+    return number
 
 
 def load_frame() -> pd.DataFrame:
