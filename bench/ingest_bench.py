@@ -1,0 +1,294 @@
+"""Ingest benchmark: batches/s and latency at 1, 4 and 16 concurrent clients, on SQLite and on
+PostgreSQL, and the time to evaluate one window as its row count grows.
+
+    .venv/bin/python bench/ingest_bench.py [--seconds 15] [--clients 1 4 16]
+                                           [--backends sqlite postgresql] [--rows 1000]
+
+For each backend a fresh database gets one production deployment (bench/ingest_setup.py) and
+`continuum serve` runs in its own process with its background workers on, as in production.
+Clients are threads of this process sending ready-made request bodies (a profile of `--rows`
+rows with their prediction ids and values, as the SDK sends), each batch with its own
+idempotency key, for `--seconds` per client count. A shed request (503 / 429) is counted and
+retried after its Retry-After, as the SDK does; its latency is not counted as a success.
+Results are printed and saved as JSON and Markdown under bench/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import httpx
+import numpy as np
+import pandas as pd
+import psycopg
+from rich.console import Console
+
+from bench.ingest_setup import Target, prepare
+from bench.report import markdown_table
+from bench.venvs import BENCH_DIR
+from mlcontinuum.profiles import build_profile, dumps
+from mlcontinuum.settings import Settings
+
+RESULTS_DIR = BENCH_DIR / "results"
+CONTINUUM = Path(sys.executable).with_name("continuum")
+PG_ADMIN = os.environ.get(
+    "CONTINUUM_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+PG_DATABASE = "continuum_ingest_bench"
+
+
+@dataclass
+class LoadResult:
+    backend: str
+    clients: int
+    seconds: float
+    batches: int
+    shed: int
+    errors: int
+    p50_ms: float
+    p99_ms: float
+    latencies_ms: list[float] = field(default_factory=list, repr=False)
+
+    @property
+    def batches_per_second(self) -> float:
+        return self.batches / self.seconds if self.seconds else 0.0
+
+
+def batch_template(rows: int, seed: int = 3) -> tuple[str, list[float]]:
+    """A profile of `rows` production rows (ten features) and its predicted values."""
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame(
+        {f"x{i}": rng.normal(i, 1 + i / 10, rows) for i in range(6)}
+        | {f"c{i}": rng.choice(["a", "b", "c", "d"], rows) for i in range(4)}
+    )
+    profile = base64.b64encode(dumps(build_profile(frame))).decode()
+    return profile, rng.random(rows).round(4).tolist()
+
+
+def bodies(prefix: str, count: int, rows: int, at: datetime) -> list[bytes]:
+    """Ready-made batch bodies; prediction ids carry `prefix`, unique per run and client."""
+    profile, values = batch_template(rows)
+    return [
+        json.dumps(
+            {
+                "at": at.isoformat(),
+                "rows": rows,
+                "profile": profile,
+                "prediction_ids": [f"{prefix}-b{n}-r{r}" for r in range(rows)],
+                "predictions": values,
+            }
+        ).encode()
+        for n in range(count)
+    ]
+
+
+def send_for(
+    url: str, token: str, payloads: list[bytes], key_prefix: str, until: float, out: LoadResult
+) -> None:
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    lock = threading.Lock()
+    with httpx.Client(timeout=60) as http:
+        for index, body in enumerate(payloads):
+            if time.monotonic() >= until:
+                return
+            key = f"{key_prefix}-{index}"
+            while True:
+                started = time.perf_counter()
+                try:
+                    answer = http.post(
+                        url, content=body, headers={**headers, "Idempotency-Key": key}
+                    )
+                except httpx.TransportError:
+                    with lock:
+                        out.errors += 1
+                    break
+                elapsed = (time.perf_counter() - started) * 1000
+                if answer.status_code in (429, 503):
+                    with lock:
+                        out.shed += 1
+                    time.sleep(float(answer.headers.get("Retry-After", "1")))
+                    continue
+                with lock:
+                    if answer.status_code in (200, 201):
+                        out.batches += 1
+                        out.latencies_ms.append(elapsed)
+                    else:
+                        out.errors += 1
+                break
+
+
+def run_load(
+    base_url: str, target: Target, backend: str, clients: int, seconds: float, rows: int
+) -> LoadResult:
+    # Enough ready-made bodies that no client runs dry within the time.
+    per_client = max(50, int(seconds * 400 / clients))
+    at = datetime.now(UTC) - timedelta(minutes=30)
+    payloads = [bodies(f"{backend}-{clients}-{c}", per_client, rows, at) for c in range(clients)]
+    result = LoadResult(backend, clients, seconds, 0, 0, 0, 0.0, 0.0)
+    until = time.monotonic() + seconds
+    started = time.monotonic()
+    threads = [
+        threading.Thread(
+            target=send_for,
+            args=(
+                base_url + target.batches_path,
+                target.token,
+                payloads[c],
+                f"{backend}-{clients}-{c}",
+                until,
+                result,
+            ),
+        )
+        for c in range(clients)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    result.seconds = time.monotonic() - started
+    if result.latencies_ms:
+        result.p50_ms = statistics.median(result.latencies_ms)
+        result.p99_ms = float(np.percentile(result.latencies_ms, 99))
+    return result
+
+
+def serve(settings_env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(
+        [str(CONTINUUM), "serve", "--port", str(port)],
+        env=settings_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1).status_code == 200:
+                return process
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("the server did not start")
+
+
+def database_url(backend: str, tmp: Path) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp / 'bench.db'}"
+    admin = PG_ADMIN.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin, autocommit=True) as db:
+        db.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+        db.execute(f"CREATE DATABASE {PG_DATABASE}")
+    return PG_ADMIN.rsplit("/", 1)[0] + f"/{PG_DATABASE}"
+
+
+def bench_backend(
+    backend: str, options: argparse.Namespace, console: Console, tmp: Path
+) -> list[LoadResult]:
+    url = database_url(backend, tmp)
+    settings = Settings(data_dir=tmp / backend, database_url=url)
+    target = prepare(settings)
+    port = 8700 + len(backend)
+    env = {
+        **os.environ,
+        "CONTINUUM_DATA_DIR": str(tmp / backend),
+        "CONTINUUM_DATABASE_URL": url,
+    }
+    process = serve(env, port)
+    results = []
+    try:
+        for clients in options.clients:
+            console.print(f"  {backend}: {clients} client(s) for {options.seconds:g} s ...")
+            result = run_load(
+                f"http://127.0.0.1:{port}", target, backend, clients, options.seconds, options.rows
+            )
+            results.append(result)
+            console.print(
+                f"    {result.batches_per_second:.1f} batches/s, p50 {result.p50_ms:.1f} ms, "
+                f"p99 {result.p99_ms:.1f} ms, shed {result.shed}, errors {result.errors}"
+            )
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    return results
+
+
+def load_rows(results: list[LoadResult], rows: int) -> list[list[str]]:
+    return [
+        [
+            r.backend,
+            str(r.clients),
+            f"{r.batches_per_second:.1f}",
+            f"{r.batches_per_second * rows:,.0f}",
+            f"{r.p50_ms:.1f}",
+            f"{r.p99_ms:.1f}",
+            str(r.shed),
+            str(r.errors),
+        ]
+        for r in results
+    ]
+
+
+LOAD_HEADER = (
+    "backend",
+    "clients",
+    "batches/s",
+    "predictions/s",
+    "p50 ms",
+    "p99 ms",
+    "shed (503)",
+    "errors",
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--seconds", type=float, default=15.0, help="load time per client count")
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 4, 16])
+    parser.add_argument(
+        "--backends", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"]
+    )
+    parser.add_argument("--rows", type=int, default=1000, help="predictions per batch")
+    options = parser.parse_args()
+    console = Console()
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    results: list[LoadResult] = []
+    with tempfile.TemporaryDirectory(prefix="continuum-ingest-bench-") as raw:
+        tmp = Path(raw)
+        for backend in options.backends:
+            results += bench_backend(backend, options, console, tmp)
+    markdown = markdown_table(LOAD_HEADER, load_rows(results, options.rows))
+    console.print(markdown)
+    RESULTS_DIR.mkdir(exist_ok=True)
+    (RESULTS_DIR / f"ingest-{stamp}.md").write_text(markdown + "\n")
+    (RESULTS_DIR / f"ingest-{stamp}.json").write_text(
+        json.dumps(
+            {
+                "load": [
+                    {**asdict(r), "latencies_ms": None, "batches_per_second": r.batches_per_second}
+                    for r in results
+                ],
+                "rows_per_batch": options.rows,
+                "load_average": list(os.getloadavg()),
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
