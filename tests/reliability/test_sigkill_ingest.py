@@ -186,9 +186,7 @@ def _assert_exactly_once(database_url: str, ledger: Ledger) -> None:
     engine = create_engine(database_url)
     try:
         with engine.connect() as db:
-            stored = dict(
-                db.execute(select(MonitorBatch.idempotency_key, MonitorBatch.rows)).tuples().all()
-            )
+            stored = dict(db.execute(select(MonitorBatch.idempotency_key, MonitorBatch.rows)).all())
             predictions = db.scalar(select(func.count()).select_from(Prediction))
     finally:
         engine.dispose()

@@ -65,6 +65,25 @@ def register(app: typer.Typer) -> None:
     app.add_typer(monitor_app, name="monitor")
 
 
+@monitor_app.command("evaluate")
+def evaluate() -> None:
+    """Evaluate every window with new data now, on the configured database, and raise alerts.
+
+    What the server's background evaluator does (use it when CONTINUUM_BACKGROUND_WORKERS is
+    false, or to see results at once): merge the new batch profiles of each dirty hour and day
+    window, compare with the version's reference profile, run the data checks, compute
+    performance from labelled predictions, judge KPIs against the charter.
+    """
+    from mlcontinuum.cli.local import local_database
+    from mlcontinuum.monitoring.evaluation import evaluate_pending
+
+    with reported_errors(), local_database(upgrade=False) as db:
+        total = 0
+        while done := evaluate_pending(db.sessions, db.settings):
+            total += done
+    out().print(f"evaluated {total} window(s)")
+
+
 @monitor_app.command("push")
 def push(
     data: DataArgument,
