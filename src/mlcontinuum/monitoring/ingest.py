@@ -50,7 +50,7 @@ from mlcontinuum.monitoring.schemas import (
 )
 from mlcontinuum.monitoring.windows import mark_dirty
 from mlcontinuum.profiles import Profile, ProfileFormatError, loads
-from mlcontinuum.releases.models import Deployment
+from mlcontinuum.releases.deployments import deployment_row
 from mlcontinuum.settings import Settings
 from mlcontinuum.storage.base import utcnow
 from mlcontinuum.storage.lookup import one_or_not_found
@@ -75,7 +75,7 @@ def log_batch(
     settings: Settings,
 ) -> BatchAccepted:
     """Store a batch once per key; the same key with the same content answers it again."""
-    deployment = _deployment(session, access.project.id, deployment_id)
+    deployment = deployment_row(session, access.project.id, deployment_id)
     raw_profile = profile_bytes(data.profile)
     profile = _decode_profile(raw_profile)
     digest = batch_digest(data, profile)
@@ -257,7 +257,7 @@ def list_batches(
     per_page: int,
 ) -> BatchPage:
     """A deployment's batches, newest first (by time, then arrival)."""
-    deployment = _deployment(session, access.project.id, deployment_id)
+    deployment = deployment_row(session, access.project.id, deployment_id)
     query = select(MonitorBatch).where(MonitorBatch.deployment_id == deployment.id)
     if since is not None:
         query = query.where(MonitorBatch.at >= since)
@@ -296,7 +296,7 @@ def log_labels(
 ) -> LabelsAccepted:
     """Attach ground truth to logged predictions: every id must exist, or nothing is written.
     A label given again replaces the earlier one (a correction)."""
-    deployment = _deployment(session, access.project.id, deployment_id)
+    deployment = deployment_row(session, access.project.id, deployment_id)
     ids = [prediction_id for prediction_id, _ in data.labels]
     values = [label for _, label in data.labels]
     digest = Digest("labels").texts(ids).numbers(values).hexdigest()
@@ -486,16 +486,6 @@ def _kpi_value_public(row: KpiValue) -> KpiValuePublic:
 
 
 # --- shared checks ---------------------------------------------------------------------------
-
-
-def _deployment(session: Session, project_id: int, deployment_id: int) -> Deployment:
-    return one_or_not_found(
-        session,
-        select(Deployment).where(
-            Deployment.project_id == project_id, Deployment.id == deployment_id
-        ),
-        f"no deployment {deployment_id} in this project",
-    )
 
 
 def _repeated(values: Sequence[str]) -> list[str]:

@@ -12,18 +12,6 @@ from mlcontinuum.monitoring.enums import Granularity
 from mlcontinuum.monitoring.eval_schemas import WindowEvaluation, WindowPage, WindowPublic
 from mlcontinuum.monitoring.models import MonitorWindow
 from mlcontinuum.monitoring.windows import PROJECT_SCOPE_KEY, scope_key
-from mlcontinuum.releases.models import Deployment
-from mlcontinuum.storage.lookup import one_or_not_found
-
-
-def deployment_of(session: Session, project_id: int, deployment_id: int) -> Deployment:
-    return one_or_not_found(
-        session,
-        select(Deployment).where(
-            Deployment.project_id == project_id, Deployment.id == deployment_id
-        ),
-        f"no deployment {deployment_id} in this project",
-    )
 
 
 def list_windows(

@@ -129,7 +129,7 @@ def rollback_target(session: Session, deployment: Deployment) -> Deployment | No
 def rollback(
     session: Session, access: ProjectAccess, deployment_id: int, reason: str
 ) -> DeploymentPublic:
-    failed = _deployment(session, access.project.id, deployment_id)
+    failed = deployment_row(session, access.project.id, deployment_id)
     history = _history(failed.project_id, failed.model_name, failed.environment)
     current = session.scalar(history.limit(1))
     if current is None or current.id != failed.id:
@@ -197,7 +197,8 @@ def _record(
     )
 
 
-def _deployment(session: Session, project_id: int, deployment_id: int) -> Deployment:
+def deployment_row(session: Session, project_id: int, deployment_id: int) -> Deployment:
+    """The project's deployment, or 404 (the one lookup every slice uses)."""
     return one_or_not_found(
         session,
         select(Deployment).where(

@@ -13,6 +13,7 @@ from mlcontinuum.api.routes import router
 from mlcontinuum.monitoring import evaluation, queries
 from mlcontinuum.monitoring.enums import Granularity
 from mlcontinuum.monitoring.eval_schemas import EvaluationRun, WindowPage
+from mlcontinuum.releases.deployments import deployment_row
 
 routes = router(tags=["evaluation"])
 DEPLOYMENT = "/projects/{project}/deployments/{deployment_id}"
@@ -37,7 +38,7 @@ def list_windows(
 ) -> WindowPage:
     """The deployment's windows, newest first, each with its stored evaluation (drift per
     feature, data checks, performance); `evaluation` is null until first evaluated."""
-    queries.deployment_of(db, access.project.id, deployment_id)
+    deployment_row(db, access.project.id, deployment_id)
     return queries.list_windows(
         db,
         access.project.id,
@@ -54,7 +55,7 @@ def list_windows(
 def evaluate_now(db: Db, access: MonitorConfigure, deployment_id: int) -> EvaluationRun:
     """Evaluate the deployment's dirty windows and the project's dirty KPI windows now,
     instead of waiting for the background evaluator; alerts are raised as usual."""
-    queries.deployment_of(db, access.project.id, deployment_id)
+    deployment_row(db, access.project.id, deployment_id)
     return evaluation.evaluate_now(db, access.project.id, deployment_id)
 
 

@@ -37,9 +37,10 @@ from mlcontinuum.changes.schemas import (
 )
 from mlcontinuum.charter import service as charter
 from mlcontinuum.errors import ContinuumError
-from mlcontinuum.monitoring import queries, views
+from mlcontinuum.monitoring import views
 from mlcontinuum.monitoring.enums import Granularity
 from mlcontinuum.releases import deployments
+from mlcontinuum.releases.deployments import deployment_row
 from mlcontinuum.releases.enums import Environment, Side
 from mlcontinuum.releases.schemas import DeploymentPublic
 from mlcontinuum.storage.base import utcnow
@@ -157,7 +158,7 @@ def _deployment_page(
     refused: Refused | None = None,
 ) -> Response:
     project_id = access.project.id
-    row = queries.deployment_of(db, project_id, deployment_id)
+    row = deployment_row(db, project_id, deployment_id)
     deployment = deployments.public(db, row)
     first = views.earliest_window(db, project_id, deployment_id, granularity)
     deployed = granularity.start_of(deployment.deployed_at)
@@ -243,7 +244,7 @@ def _alert_deployments(
 ) -> dict[int, DeploymentPublic]:
     """The deployments the listed alerts are about, by id."""
     ids = sorted({a.deployment_id for a in items if a.deployment_id is not None})
-    return {i: deployments.public(db, queries.deployment_of(db, access.project.id, i)) for i in ids}
+    return {i: deployments.public(db, deployment_row(db, access.project.id, i)) for i in ids}
 
 
 def _alerts_page(
@@ -315,7 +316,7 @@ def _origin(db: Session, access: ProjectAccess, posted: dict[str, str]) -> int |
     value = posted.get("deployment", "").strip()
     if not value.isdigit():
         return None
-    return queries.deployment_of(db, access.project.id, int(value)).id
+    return deployment_row(db, access.project.id, int(value)).id
 
 
 def _back(access: ProjectAccess, origin: int | None, done: str, alert_id: int) -> str:
@@ -452,7 +453,7 @@ def _change_page(
     deployment: DeploymentPublic | None = None
     if change.deployment_id is not None:
         deployment = deployments.public(
-            db, queries.deployment_of(db, project_id, change.deployment_id)
+            db, deployment_row(db, project_id, change.deployment_id)
         )
     evidence_links = {
         index: _evidence_url(slug, change, item)
