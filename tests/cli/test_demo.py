@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, select
 
@@ -103,6 +104,65 @@ def test_demo_content_is_complete(cli: Cli, engine: Engine) -> None:
         "amira.haddad": Role.STAKEHOLDER,
         "mei.tanaka": Role.ML_ENGINEER,
     }
+    _assert_production_was_played(engine)
+
+
+def _assert_production_was_played(engine: Engine) -> None:
+    """Issue 5's story: eight weeks, late labels, a KPI alert, a decided retrain, a delivered
+    signed webhook, and the retrained version in production."""
+    from sqlalchemy import func
+
+    from mlcontinuum.actions.models import WebhookAttempt, WebhookDelivery
+    from mlcontinuum.alerts.models import Alert
+    from mlcontinuum.changes.models import ChangeRequest
+    from mlcontinuum.events import Event
+    from mlcontinuum.monitoring.models import KpiValue, MonitorBatch, Prediction
+    from mlcontinuum.registry.models import ModelVersion
+    from mlcontinuum.releases.models import Deployment
+
+    with transaction(make_session_factory(engine)) as session:
+        batches = session.scalars(select(MonitorBatch).order_by(MonitorBatch.at)).all()
+        labelled = session.scalar(
+            select(func.count()).select_from(Prediction).where(Prediction.label.is_not(None))
+        )
+        unlabelled_since = session.scalar(
+            select(func.min(Prediction.hour_start)).where(Prediction.label.is_(None))
+        )
+        recall = session.scalars(select(KpiValue.value).order_by(KpiValue.at)).all()
+        alerts = {a.source.value: a for a in session.scalars(select(Alert))}
+        change = session.scalars(select(ChangeRequest)).one()
+        delivery = session.scalars(select(WebhookDelivery)).one()
+        attempts = session.scalars(select(WebhookAttempt)).all()
+        retrain = session.get_one(Event, delivery.event_id)
+        production = session.scalars(
+            select(Deployment).where(Deployment.environment == "production").order_by(Deployment.id)
+        ).all()
+        versions = {v.id: v.version for v in session.scalars(select(ModelVersion))}
+
+    assert len(batches) == 56
+    assert (batches[-1].at - batches[0].at).days == 55
+    # Outcomes arrive two weeks late: the days of the last fortnight have none, older ones all.
+    fortnight_ago = datetime.now(UTC) - timedelta(days=14)
+    assert unlabelled_since is not None
+    assert fortnight_ago - timedelta(days=1) < unlabelled_since < fortnight_ago + timedelta(days=1)
+    assert labelled == 400 * sum(1 for b in batches if b.hour_start < unlabelled_since)
+    # Weeks 1-4 above the 0.263 threshold, the weeks after the shift below it.
+    assert len(recall) == 6
+    assert all(v > 0.263 for v in recall[:4])
+    assert all(v < 0.263 for v in recall[4:])
+    assert {"kpi", "drift", "data_quality"} <= set(alerts)
+    assert alerts["kpi"].status.value == "acknowledged"
+    assert "contract" in alerts["drift"].title
+    assert "monthly_charges" in alerts["drift"].title
+    assert change.alert_id == alerts["kpi"].id
+    assert (change.status.value, change.decision and change.decision.value) == (
+        "decided",
+        "retrain",
+    )
+    assert retrain.type == "retrain.requested"
+    assert delivery.status.value == "delivered"
+    assert [a.status_code for a in attempts] == [202]
+    assert [versions[d.version_id] for d in production] == [2, 3]
 
 
 def test_baselines_come_from_wa_churn() -> None:

@@ -42,7 +42,7 @@ from mlcontinuum.auth.models import User
 from mlcontinuum.auth.roles import Permission
 from mlcontinuum.changes import service as changes
 from mlcontinuum.changes.enums import ChangeOption
-from mlcontinuum.changes.schemas import ChangeApprovalCreate, ChangeCreate, DecisionCreate
+from mlcontinuum.changes.schemas import ChangeCreate, DecisionCreate
 from mlcontinuum.charter import service as charter_service
 from mlcontinuum.charter.models import Project
 from mlcontinuum.demo import charter as content
@@ -159,6 +159,8 @@ def run(
                 per_page=50,
             ).items
         ]
+    # The demo's own receiver is the one internal address its outbox may reach.
+    local = settings.model_copy(update={"webhook_allowed_networks": [RECEIVER_NETWORK]})
     with _receiver() as (receiver, url):
         with transaction(sessions) as session:
             people = _people(session)
@@ -166,12 +168,11 @@ def run(
             hook = webhooks.create_webhook(
                 session,
                 engineer,
-                settings.model_copy(update={"webhook_allowed_networks": [RECEIVER_NETWORK]}),
+                local,
                 WebhookCreate(name="Retrain pipeline (demo)", kind=WebhookKind.RETRAIN, url=url),
             )
             receiver.secret = hook.secret
             result.change_id = _decide_retrain(session, people, deployment_id)
-        local = settings.model_copy(update={"webhook_allowed_networks": [RECEIVER_NETWORK]})
         while outbox.deliver_due(sessions, local):
             pass
         result.webhook_verified = bool(receiver.verified) and all(receiver.verified)
@@ -343,14 +344,15 @@ def _log_traffic(
             continue  # a week is measured once all its outcomes are in
         churned = np.concatenate([p[0] for p in parts])
         scores = np.concatenate([p[1] for p in parts])
-        monday = days[(week - 1) * 7].at
+        week_start = days[(week - 1) * 7].at
         ingest.report_kpi_value(
             session,
             engineer,
             recall.id,
             f"demo-recall-week-{week}",
             KpiValueCreate(
-                at=monday + timedelta(days=3), value=round(recall_in_capacity(churned, scores), 4)
+                at=week_start + timedelta(days=3),
+                value=round(recall_in_capacity(churned, scores), 4),
             ),
             settings,
         )
@@ -407,7 +409,7 @@ def _decide_retrain(
         session,
         people[content.HEAD_OF_RETENTION.username],
         opened.id,
-        ChangeApprovalCreate(comment="Agreed; release it once it passes the gates.").comment,
+        "Agreed; release it once it passes the gates.",
     )
     return opened.id
 
