@@ -1,13 +1,13 @@
 """Ingest benchmark: batches/s and latency at 1, 4 and 16 concurrent clients, on SQLite and on
-PostgreSQL, and the time to evaluate one window as its row count grows.
+PostgreSQL.
 
     .venv/bin/python bench/ingest_bench.py [--seconds 15] [--clients 1 4 16]
                                            [--backends sqlite postgresql] [--rows 1000]
 
 For each backend a fresh database gets one production deployment (bench/ingest_setup.py) and
 `continuum serve` runs in its own process with its background workers on, as in production.
-Clients are threads of this process sending ready-made request bodies (a profile of `--rows`
-rows with their prediction ids and values, as the SDK sends), each batch with its own
+Clients are threads of this process sending batch bodies built from one profile of `--rows`
+rows with fresh prediction ids and the predicted values (what the SDK sends), each with its own
 idempotency key, for `--seconds` per client count. A shed request (503 / 429) is counted and
 retried after its Retry-After, as the SDK does; its latency is not counted as a success.
 Results are printed and saved as JSON and Markdown under bench/results/.
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import itertools
 import json
 import os
 import statistics
@@ -25,7 +26,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -62,50 +63,60 @@ class LoadResult:
     p50_ms: float
     p99_ms: float
     latencies_ms: list[float] = field(default_factory=list, repr=False)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def count(
+        self, *, latency_ms: float | None = None, shed: bool = False, error: bool = False
+    ) -> None:
+        """Record one answer; client threads share this result."""
+        with self.lock:
+            if latency_ms is not None:
+                self.batches += 1
+                self.latencies_ms.append(latency_ms)
+            self.shed += shed
+            self.errors += error
 
     @property
     def batches_per_second(self) -> float:
         return self.batches / self.seconds if self.seconds else 0.0
 
 
-def batch_template(rows: int, seed: int = 3) -> tuple[str, list[float]]:
-    """A profile of `rows` production rows (ten features) and its predicted values."""
-    rng = np.random.default_rng(seed)
-    frame = pd.DataFrame(
-        {f"x{i}": rng.normal(i, 1 + i / 10, rows) for i in range(6)}
-        | {f"c{i}": rng.choice(["a", "b", "c", "d"], rows) for i in range(4)}
-    )
-    profile = base64.b64encode(dumps(build_profile(frame))).decode()
-    return profile, rng.random(rows).round(4).tolist()
+class Batches:
+    """Batch bodies built on demand from one profile of `rows` rows (ten features) and its
+    predicted values; only the prediction ids differ, so building a body costs a string join,
+    not a profile."""
 
+    def __init__(self, rows: int, at: datetime, seed: int = 3) -> None:
+        rng = np.random.default_rng(seed)
+        frame = pd.DataFrame(
+            {f"x{i}": rng.normal(i, 1 + i / 10, rows) for i in range(6)}
+            | {f"c{i}": rng.choice(["a", "b", "c", "d"], rows) for i in range(4)}
+        )
+        fixed = {
+            "at": at.isoformat(),
+            "rows": rows,
+            "profile": base64.b64encode(dumps(build_profile(frame))).decode(),
+            "predictions": rng.random(rows).round(4).tolist(),
+        }
+        self.rows = rows
+        self._head = json.dumps(fixed)[:-1].encode() + b', "prediction_ids": ['
 
-def bodies(prefix: str, count: int, rows: int, at: datetime) -> list[bytes]:
-    """Ready-made batch bodies; prediction ids carry `prefix`, unique per run and client."""
-    profile, values = batch_template(rows)
-    return [
-        json.dumps(
-            {
-                "at": at.isoformat(),
-                "rows": rows,
-                "profile": profile,
-                "prediction_ids": [f"{prefix}-b{n}-r{r}" for r in range(rows)],
-                "predictions": values,
-            }
-        ).encode()
-        for n in range(count)
-    ]
+    def body(self, prefix: str) -> bytes:
+        """A body whose prediction ids all start with `prefix` (unique per batch)."""
+        ids = ",".join(f'"{prefix}-r{r}"' for r in range(self.rows))
+        return self._head + ids.encode() + b"]}"
 
 
 def send_for(
-    url: str, token: str, payloads: list[bytes], key_prefix: str, until: float, out: LoadResult
+    url: str, token: str, batches: Batches, key_prefix: str, until: float, out: LoadResult
 ) -> None:
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    lock = threading.Lock()
     with httpx.Client(timeout=60) as http:
-        for index, body in enumerate(payloads):
+        for index in itertools.count():
             if time.monotonic() >= until:
                 return
             key = f"{key_prefix}-{index}"
+            body = batches.body(key)
             while True:
                 started = time.perf_counter()
                 try:
@@ -113,31 +124,24 @@ def send_for(
                         url, content=body, headers={**headers, "Idempotency-Key": key}
                     )
                 except httpx.TransportError:
-                    with lock:
-                        out.errors += 1
+                    out.count(error=True)
                     break
                 elapsed = (time.perf_counter() - started) * 1000
                 if answer.status_code in (429, 503):
-                    with lock:
-                        out.shed += 1
+                    out.count(shed=True)
                     time.sleep(float(answer.headers.get("Retry-After", "1")))
                     continue
-                with lock:
-                    if answer.status_code in (200, 201):
-                        out.batches += 1
-                        out.latencies_ms.append(elapsed)
-                    else:
-                        out.errors += 1
+                if answer.status_code in (200, 201):
+                    out.count(latency_ms=elapsed)
+                else:
+                    out.count(error=True)
                 break
 
 
 def run_load(
     base_url: str, target: Target, backend: str, clients: int, seconds: float, rows: int
 ) -> LoadResult:
-    # Enough ready-made bodies that no client runs dry within the time.
-    per_client = max(50, int(seconds * 400 / clients))
-    at = datetime.now(UTC) - timedelta(minutes=30)
-    payloads = [bodies(f"{backend}-{clients}-{c}", per_client, rows, at) for c in range(clients)]
+    batches = Batches(rows, datetime.now(UTC) - timedelta(minutes=30))
     result = LoadResult(backend, clients, seconds, 0, 0, 0, 0.0, 0.0)
     until = time.monotonic() + seconds
     started = time.monotonic()
@@ -147,7 +151,7 @@ def run_load(
             args=(
                 base_url + target.batches_path,
                 target.token,
-                payloads[c],
+                batches,
                 f"{backend}-{clients}-{c}",
                 until,
                 result,
@@ -279,7 +283,17 @@ def main() -> None:
         json.dumps(
             {
                 "load": [
-                    {**asdict(r), "latencies_ms": None, "batches_per_second": r.batches_per_second}
+                    {
+                        "backend": r.backend,
+                        "clients": r.clients,
+                        "seconds": r.seconds,
+                        "batches": r.batches,
+                        "batches_per_second": r.batches_per_second,
+                        "p50_ms": r.p50_ms,
+                        "p99_ms": r.p99_ms,
+                        "shed": r.shed,
+                        "errors": r.errors,
+                    }
                     for r in results
                 ],
                 "rows_per_batch": options.rows,
