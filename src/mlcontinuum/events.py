@@ -88,6 +88,15 @@ def event_hash(
     return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
 
 
+def lock_chain(session: Session, project_id: int | None) -> None:
+    """Take the chain's append lock now, in the caller's transaction (`append` takes it too).
+    For writers that must be serialised per project and also append events: taking this lock
+    first gives them all one lock order."""
+    session.execute(
+        select(ChainHead.seq).where(ChainHead.chain == chain_for(project_id)).with_for_update()
+    )
+
+
 def append(
     session: Session,
     *,

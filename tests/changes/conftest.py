@@ -19,6 +19,7 @@ from mlcontinuum.monitoring.models import MonitorWindow
 from mlcontinuum.monitoring.windows import mark_dirty, scope_key
 from mlcontinuum.storage.engine import transaction
 from tests.conftest import Account, Accounts
+from tests.evaluation.helpers import Monitor
 from tests.releases.conftest import Team
 
 DAY = datetime(2026, 11, 2, 10, 30, tzinfo=UTC)
@@ -111,7 +112,8 @@ def quality_rule(team: Team) -> None:
 
 
 def kpi_evaluation(kpi_id: int, value: float) -> dict[str, Any]:
-    """A KPI window's evaluation: retention (alert threshold 0.75) at `value`."""
+    """A KPI window's evaluation: retention (alert threshold 0.75, as `Monitor.add_kpi` makes it)
+    at `value`."""
     outcome = {
         "kpi_id": kpi_id,
         "name": "retention",
@@ -127,23 +129,6 @@ def kpi_evaluation(kpi_id: int, value: float) -> dict[str, Any]:
     return {"reference": None, "drift": [], "checks": [], "performance": None, "kpis": [outcome]}
 
 
-def add_kpi(client: TestClient, who: Account, slug: str) -> int:
-    """Retention, a daily business KPI with an alert threshold of 0.75."""
-    body = {
-        "name": "retention",
-        "kind": "business",
-        "direction": "higher_is_better",
-        "baseline": 0.8,
-        "target": 0.9,
-        "alert_threshold": 0.75,
-        "frequency": "daily",
-    }
-    created = client.post(f"/api/v1/projects/{slug}/kpis", json=body, headers=who.headers)
-    assert created.status_code == 201, created.text
-    kpi_id: int = created.json()["id"]
-    return kpi_id
-
-
 @pytest.fixture
 def team(client: TestClient, accounts: Accounts, owner: Account, project: str) -> Team:
     return Team(client, accounts, owner, project)
@@ -152,6 +137,12 @@ def team(client: TestClient, accounts: Accounts, owner: Account, project: str) -
 @pytest.fixture
 def monitoring(app: FastAPI) -> Monitoring:
     return Monitoring(app)
+
+
+@pytest.fixture
+def monitor(team: Team, app: FastAPI) -> Monitor:
+    """The evaluation tests' production feed, for the whole loop and for KPIs."""
+    return Monitor(team, app)
 
 
 def events_of(team: Team, type: str) -> list[dict[str, Any]]:

@@ -6,16 +6,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from fastapi import FastAPI
 
 from tests.changes.conftest import drift_rule, events_of
 from tests.evaluation.helpers import Monitor, frame, hour, profile_of
 from tests.releases.conftest import Team
-
-
-@pytest.fixture
-def monitor(team: Team, app: FastAPI) -> Monitor:
-    return Monitor(team, app)
 
 
 def test_a_drift_alert_from_ingested_batches_leads_to_a_retrain_trigger(

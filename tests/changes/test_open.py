@@ -13,14 +13,15 @@ from tests.changes.conftest import (
     DAY,
     DRIFTED_EVALUATION,
     Monitoring,
-    add_kpi,
     drift_rule,
     events_of,
     kpi_evaluation,
     quality_rule,
 )
 from tests.conftest import Accounts
+from tests.evaluation.helpers import Monitor
 from tests.releases.conftest import Team
+from tests.web.pagekit import add_kpi
 
 OPTIONS = ["retrain", "roll_back", "accept"]
 
@@ -248,10 +249,10 @@ def test_a_drift_alert_brings_its_window_deployment_scores_and_title(
 
 
 def test_a_kpi_alert_brings_its_value_against_the_threshold(
-    team: Team, monitoring: Monitoring
+    team: Team, monitoring: Monitoring, monitor: Monitor
 ) -> None:
     deployment = team.release(team.version())["deployment_id"]
-    kpi = add_kpi(team.client, team.owner, team.project)
+    kpi = monitor.add_kpi()
     window = monitoring.window(team.project, None, kpi_evaluation(kpi, 0.7))
     [alert] = monitoring.raise_alerts(window)
     # A KPI alert is about the project; the person names the deployment the change acts on.
@@ -311,7 +312,7 @@ def test_alert_references_are_checked(
     other_deployment = team.release(team.version(), "staging")["deployment_id"]
     stranger = accounts.create("otto")
     client.post("/api/v1/projects", json={"slug": "other", "name": "O"}, headers=stranger.headers)
-    kpi = add_kpi(client, stranger, "other")
+    kpi = add_kpi(client, stranger, "other", frequency="daily")
     [foreign] = monitoring.raise_alerts(monitoring.window("other", None, kpi_evaluation(kpi, 0.5)))
     response = team.post(team.owner, "/changes", {"alert_id": foreign})
     assert response.status_code == 422

@@ -1,10 +1,11 @@
-"""Races on PostgreSQL: a request that arrives while another one on the same change request (or
-the same alert) is still uncommitted waits for it and then answers as if it had come second —
-one decision, one follow-up, one undecided request per alert.
+"""Races on PostgreSQL: a request (or an evaluation) that arrives while another one on the same
+change request or alert is still uncommitted waits for it and then answers as if it had come
+second — one decision, one follow-up, one undecided request per alert, one unresolved alert per
+problem.
 
-The first request is our service called in a transaction the test holds open; the second goes
-over real HTTP and waits on a lock until the test commits. SQLite takes its write lock when a
-transaction begins, so these races cannot happen there.
+The first is our service called in a transaction the test holds open; the second goes over real
+HTTP (or is an evaluation in a thread) and waits on a lock until the test commits. SQLite takes
+its write lock when a transaction begins, so these races cannot happen there.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -20,23 +21,49 @@ from fastapi import FastAPI
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from mlcontinuum.alerts import service as alerts
+from mlcontinuum.alerts.raising import raise_for_window
 from mlcontinuum.auth.access import ProjectAccess, project_access
 from mlcontinuum.auth.models import User
 from mlcontinuum.auth.roles import Permission
 from mlcontinuum.auth.service import principal_of
 from mlcontinuum.changes import service
 from mlcontinuum.changes.schemas import ChangeApprovalCreate, ChangeCreate
+from mlcontinuum.monitoring.eval_schemas import WindowEvaluation
+from mlcontinuum.monitoring.models import MonitorWindow
 from tests.changes.conftest import DRIFTED_EVALUATION, Monitoring, drift_rule, events_of
 from tests.conftest import Account, Accounts
 from tests.releases.conftest import Team
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"])
 
+T = TypeVar("T")
 
-def _access(session: Session, team: Team, username: str) -> ProjectAccess:
+
+def _access(
+    session: Session, team: Team, username: str, permission: Permission = Permission.CHANGE_WRITE
+) -> ProjectAccess:
     user = session.scalar(select(User).where(User.username == username))
     assert user is not None
-    return project_access(session, principal_of(user), team.project, Permission.CHANGE_WRITE)
+    return project_access(session, principal_of(user), team.project, permission)
+
+
+def _held(app: FastAPI, first: Callable[[Session], object], second: Callable[[], T]) -> T:
+    """Run `first` in a transaction held open until `second`, in a thread, waits on a lock; then
+    commit it. Returns what `second` returned."""
+    results: list[T] = []
+
+    def run() -> None:
+        results.append(second())
+
+    with app.state.session_factory() as session, session.begin():
+        first(session)
+        thread = threading.Thread(target=run)
+        thread.start()
+        _wait_for_lock_wait(session)
+    thread.join(timeout=60)
+    assert results, "the second did not finish"
+    return results[0]
 
 
 def _race(
@@ -45,22 +72,13 @@ def _race(
     first: Callable[[Session], object],
     second: tuple[Account, str, dict[str, Any] | None],
 ) -> httpx.Response:
-    """Run `first` in a transaction held open until `second` (who, path, body) waits on a
-    lock, then commit it; returns the answer to `second`."""
+    """`_held` with an HTTP request (who, path, body) as the second; returns its answer."""
     who, path, body = second
-    answers: list[httpx.Response] = []
-
-    def send() -> None:
-        answers.append(httpx.post(live_server + path, json=body, headers=who.headers, timeout=60))
-
-    with app.state.session_factory() as session, session.begin():
-        first(session)
-        sender = threading.Thread(target=send)
-        sender.start()
-        _wait_for_lock_wait(session)
-    sender.join(timeout=60)
-    assert answers, "the second request did not answer"
-    return answers[0]
+    return _held(
+        app,
+        first,
+        lambda: httpx.post(live_server + path, json=body, headers=who.headers, timeout=60),
+    )
 
 
 def _wait_for_lock_wait(held: Session) -> None:
@@ -134,3 +152,44 @@ def test_two_requests_from_one_alert_at_once_make_one(
     assert answer.status_code == 409, answer.text
     assert f"change request {opened[0]} (open)" in answer.json()["error"]["message"]
     assert team.get(team.viewer, "/changes", alert_id=alert).json()["total"] == 1
+
+
+def _drift_window(team: Team, monitoring: Monitoring) -> int:
+    deployment = team.release(team.version())["deployment_id"]
+    drift_rule(team)
+    return monitoring.window(team.project, deployment, DRIFTED_EVALUATION)
+
+
+def test_two_evaluators_finding_one_problem_open_one_alert(
+    team: Team, monitoring: Monitoring, app: FastAPI
+) -> None:
+    window_id = _drift_window(team, monitoring)
+
+    def evaluator_raises(session: Session) -> object:
+        window = session.get_one(MonitorWindow, window_id)
+        evaluation = WindowEvaluation.model_validate(window.evaluation)
+        return raise_for_window(session, window, evaluation, previous=None, new_batches=True)
+
+    [second] = _held(app, evaluator_raises, lambda: monitoring.raise_alerts(window_id))
+    [alert] = team.get(team.viewer, "/alerts").json()["items"]
+    assert (alert["id"], alert["occurrences"]) == (second, 2)
+    assert len(events_of(team, "alert.opened")) == 1
+
+
+def test_a_recurrence_found_while_the_alert_is_resolved_opens_a_new_alert(
+    team: Team, monitoring: Monitoring, app: FastAPI
+) -> None:
+    window_id = _drift_window(team, monitoring)
+    [alert] = monitoring.raise_alerts(window_id)
+
+    def owner_resolves(session: Session) -> object:
+        access = _access(session, team, "olivia", Permission.ALERTS_MANAGE)
+        return alerts.resolve(session, access, alert, "fixed")
+
+    [recurrence] = _held(app, owner_resolves, lambda: monitoring.raise_alerts(window_id))
+    assert recurrence != alert
+    resolved = team.get(team.viewer, f"/alerts/{alert}").json()
+    assert (resolved["status"], resolved["occurrences"]) == ("resolved", 1)
+    reopened = team.get(team.viewer, f"/alerts/{recurrence}").json()
+    assert (reopened["status"], reopened["occurrences"]) == ("open", 1)
+    assert len(events_of(team, "alert.opened")) == 2

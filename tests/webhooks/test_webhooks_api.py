@@ -77,6 +77,8 @@ def test_kind_defaults_and_explicit_subscriptions(team: Team) -> None:
     assert everything["event_types"] == ["*"]
     repeated = create(name="d", kind="json", event_types=["alert.opened", "alert.opened"])
     assert repeated["event_types"] == ["alert.opened"]
+    withdrawals = create(name="e", kind="slack", event_types=["change.withdrawn"])
+    assert withdrawals["event_types"] == ["change.withdrawn"]
 
 
 @pytest.mark.parametrize(

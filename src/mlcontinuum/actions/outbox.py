@@ -66,15 +66,10 @@ class PassReport:
         return self.queued + self.attempted
 
 
-def deliver_due(
-    session_factory: sessionmaker[Session],
-    settings: Settings,
-    *,
-    resolver: urlguard.Resolver = urlguard.system_resolver,
-    clock: Clock = utcnow,
-) -> int:
-    """One outbox pass (the background worker's job): deliveries queued plus attempts made."""
-    return run_pass(session_factory, settings, resolver=resolver, clock=clock).total
+def deliver_due(session_factory: sessionmaker[Session], settings: Settings) -> int:
+    """One outbox pass as a background job (`workers.Job`): deliveries queued plus attempts
+    made."""
+    return run_pass(session_factory, settings).total
 
 
 def run_pass(

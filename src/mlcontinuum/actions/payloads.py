@@ -89,6 +89,9 @@ def slack_text(event: EventView, project: str, webhook_name: str) -> str:
         "change.decided": lambda: (
             f"Change {d.get('change_id')} decided: {d.get('option')}. {d.get('rationale', '')}"
         ),
+        "change.withdrawn": lambda: (
+            f"Change {d.get('change_id')} withdrawn by {who}: {d.get('reason', '')}"
+        ),
         "retrain.requested": lambda: (
             f"Retrain requested for {d.get('model')} version {d.get('version')}: "
             f"{d.get('reason', '')}"

@@ -9,9 +9,10 @@ own secret in the path.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mlcontinuum import events
@@ -35,6 +36,8 @@ from mlcontinuum.events import Event
 from mlcontinuum.settings import Settings
 from mlcontinuum.storage.base import utcnow
 from mlcontinuum.storage.lookup import one_or_not_found
+from mlcontinuum.storage.paging import page_of
+from mlcontinuum.storage.unique import ensure_unique
 
 
 def _webhook(session: Session, project_id: int, webhook_id: int) -> Webhook:
@@ -71,18 +74,15 @@ def _check_kind(kind: WebhookKind, event_types: list[str]) -> None:
 
 
 def _unique_name(session: Session, project_id: int, name: str, webhook_id: int | None) -> None:
-    query = select(Webhook.id).where(Webhook.project_id == project_id, Webhook.name == name)
-    if webhook_id is not None:
-        query = query.where(Webhook.id != webhook_id)
-    if session.scalar(query) is not None:
-        raise Conflict(
-            f"this project already has a webhook named '{name}'",
-            [FieldProblem("name", "unique", "choose another name")],
-        )
-
-
-def _last_event_id(session: Session, project_id: int) -> int:
-    return session.scalar(select(func.max(Event.id)).where(Event.project_id == project_id)) or 0
+    ensure_unique(
+        session,
+        Webhook.id,
+        Webhook.project_id == project_id,
+        Webhook.name == name,
+        own_id=webhook_id,
+        message=f"this project already has a webhook named '{name}'",
+        hint="choose another name",
+    )
 
 
 def _described(row: Webhook) -> dict[str, Any]:
@@ -137,7 +137,7 @@ def update_webhook(
     data: WebhookUpdate,
 ) -> WebhookPublic:
     row = _webhook(session, access.project.id, webhook_id)
-    changes = {k: v for k, v in data.model_dump(exclude_unset=True).items() if v is not None}
+    changes = data.model_dump(exclude_none=True)
     if "url" in changes:
         check_url(changes["url"], settings)
     if "name" in changes:
@@ -234,10 +234,7 @@ def list_webhooks(
     session: Session, access: ProjectAccess, *, page: int, per_page: int
 ) -> WebhookPage:
     query = select(Webhook).where(Webhook.project_id == access.project.id)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.order_by(Webhook.id).offset((page - 1) * per_page).limit(per_page)
-    ).all()
+    total, rows = page_of(session, query, Webhook.id, page=page, per_page=per_page)
     return WebhookPage(
         items=[public(access, row) for row in rows], total=total, page=page, per_page=per_page
     )
@@ -256,12 +253,7 @@ def list_deliveries(
     query = select(WebhookDelivery).where(WebhookDelivery.webhook_id == row.id)
     if status is not None:
         query = query.where(WebhookDelivery.status == status)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = list(
-        session.scalars(
-            query.order_by(WebhookDelivery.id.desc()).offset((page - 1) * per_page).limit(per_page)
-        )
-    )
+    total, rows = page_of(session, query, WebhookDelivery.id.desc(), page=page, per_page=per_page)
     return DeliveryPage(
         items=_deliveries_public(session, access, rows), total=total, page=page, per_page=per_page
     )
@@ -285,7 +277,7 @@ def public(access: ProjectAccess, row: Webhook) -> WebhookPublic:
 
 
 def _deliveries_public(
-    session: Session, access: ProjectAccess, rows: list[WebhookDelivery]
+    session: Session, access: ProjectAccess, rows: Sequence[WebhookDelivery]
 ) -> list[DeliveryPublic]:
     """Deliveries with their event types and attempts: two queries for the whole page."""
     ids = [row.id for row in rows]

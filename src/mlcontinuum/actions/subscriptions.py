@@ -21,6 +21,7 @@ EVENT_TYPES: tuple[str, ...] = (
     "change.proposed",
     "change.approved",
     "change.decided",
+    "change.withdrawn",
     "retrain.requested",
     "plan.note_added",
     "release.requested",

@@ -10,22 +10,21 @@
 
 While an alert with the same fingerprint is not resolved, a recurrence bumps `occurrences`,
 `last_seen_at`, the title and detail, and raises the severity if the new one is higher; it writes
-no event. A new alert writes `alert.opened`.
+no event. A new alert writes `alert.opened`. Writers of alerts serialise on `lock_alerts`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mlcontinuum import events
 from mlcontinuum.alerts import rules
-from mlcontinuum.alerts.enums import AlertSource, AlertStatus, RuleKind, Severity
+from mlcontinuum.alerts.enums import AlertSource, AlertStatus, Severity
 from mlcontinuum.alerts.models import Alert, AlertRule
 from mlcontinuum.charter.enums import Direction, Frequency, KpiKind
 from mlcontinuum.charter.models import Kpi
@@ -83,6 +82,9 @@ def raise_for_window(
         findings = _rule_findings(session, window, evaluation)
     else:
         findings = []
+    if not findings:
+        return []
+    lock_alerts(session, window.project_id)
     return [_raise(session, window, finding) for finding in findings]
 
 
@@ -154,7 +156,6 @@ def _rule_findings(
     if not rows:
         return []
     deployment = session.get_one(Deployment, window.deployment_id)
-    where = f"deployment {deployment.id} ({deployment.model_name}, {deployment.environment.value})"
     findings = []
     for rule in rows:
         try:
@@ -165,70 +166,88 @@ def _rule_findings(
         if params.granularity is not window.granularity:
             continue
         base = _window_detail(window) | {"rule": rule.name, "deployment_id": deployment.id}
-        if rule.kind is RuleKind.DRIFT and isinstance(params, rules.DriftParams):
-            watched = set(params.columns)
-            drifted = [
-                c for c in evaluation.drift if c.drifted and (not watched or c.column in watched)
-            ]
-            drifted.sort(key=lambda c: -(c.score or 0.0))
-            if len(drifted) < params.min_drifted_features:
-                continue
-            names = ", ".join(c.column for c in drifted[:MAX_LISTED])
-            findings.append(
-                Finding(
-                    source=AlertSource.DRIFT,
-                    fingerprint=f"drift:{deployment.id}:{rule.id}",
-                    severity=rule.severity,
-                    title=f"Drift in {len(drifted)} feature(s) of {where}: {names}",
-                    detail=base
-                    | {
-                        "columns": [{"column": c.column, "score": c.score} for c in drifted],
-                        "min_drifted_features": params.min_drifted_features,
-                    },
-                    deployment_id=deployment.id,
-                    rule_id=rule.id,
-                )
-            )
-        elif rule.kind is RuleKind.DATA_QUALITY and isinstance(params, rules.QualityParams):
-            watched = set(params.checks)
-            failed = [
-                c for c in evaluation.checks if not c.passed and (not watched or c.name in watched)
-            ]
-            if not failed:
-                continue
-            findings.append(
-                Finding(
-                    source=AlertSource.DATA_QUALITY,
-                    fingerprint=f"quality:{deployment.id}:{rule.id}",
-                    severity=rule.severity,
-                    title=f"Data checks failed for {where}: " + ", ".join(c.name for c in failed),
-                    detail=base
-                    | {
-                        "checks": [
-                            {"name": c.name, "message": c.message, "details": c.details}
-                            for c in failed
-                        ]
-                    },
-                    deployment_id=deployment.id,
-                    rule_id=rule.id,
-                )
-            )
+        if isinstance(params, rules.DriftParams):
+            finding = _drift(rule, params, evaluation, deployment, base)
+        else:
+            finding = _quality(rule, params, evaluation, deployment, base)
+        if finding is not None:
+            findings.append(finding)
     return findings
 
 
-def _serialise(session: Session, project_id: int, fingerprint: str) -> None:
-    """Two evaluators finding the same problem at once open one alert, not two: on PostgreSQL
-    they take a transaction-scoped advisory lock on the fingerprint (a lock of its own, so it
-    cannot form a cycle with the row locks people take acknowledging alerts); SQLite runs one
-    writer at a time anyway."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    digest = hashlib.sha256(f"continuum:alert:{project_id}:{fingerprint}".encode()).digest()
-    session.execute(select(func.pg_advisory_xact_lock(int.from_bytes(digest[:8], signed=True))))
+def _where(deployment: Deployment) -> str:
+    return f"deployment {deployment.id} ({deployment.model_name}, {deployment.environment.value})"
+
+
+def _drift(
+    rule: AlertRule,
+    params: rules.DriftParams,
+    evaluation: WindowEvaluation,
+    deployment: Deployment,
+    base: dict[str, Any],
+) -> Finding | None:
+    watched = set(params.columns)
+    drifted = [c for c in evaluation.drift if c.drifted and (not watched or c.column in watched)]
+    if len(drifted) < params.min_drifted_features:
+        return None
+    drifted.sort(key=lambda c: -(c.score or 0.0))
+    names = ", ".join(c.column for c in drifted[:MAX_LISTED])
+    return Finding(
+        source=AlertSource.DRIFT,
+        fingerprint=f"drift:{deployment.id}:{rule.id}",
+        severity=rule.severity,
+        title=f"Drift in {len(drifted)} feature(s) of {_where(deployment)}: {names}",
+        detail=base
+        | {
+            "columns": [{"column": c.column, "score": c.score} for c in drifted],
+            "min_drifted_features": params.min_drifted_features,
+        },
+        deployment_id=deployment.id,
+        rule_id=rule.id,
+    )
+
+
+def _quality(
+    rule: AlertRule,
+    params: rules.QualityParams,
+    evaluation: WindowEvaluation,
+    deployment: Deployment,
+    base: dict[str, Any],
+) -> Finding | None:
+    watched = set(params.checks)
+    failed = [c for c in evaluation.checks if not c.passed and (not watched or c.name in watched)]
+    if not failed:
+        return None
+    return Finding(
+        source=AlertSource.DATA_QUALITY,
+        fingerprint=f"quality:{deployment.id}:{rule.id}",
+        severity=rule.severity,
+        title=f"Data checks failed for {_where(deployment)}: " + ", ".join(c.name for c in failed),
+        detail=base
+        | {
+            "checks": [{"name": c.name, "message": c.message, "details": c.details} for c in failed]
+        },
+        deployment_id=deployment.id,
+        rule_id=rule.id,
+    )
+
+
+def lock_alerts(session: Session, project_id: int) -> None:
+    """Serialise the writes to a project's alerts, and the opening of change requests from them.
+
+    The lock is the project's event-chain head, which every event append takes anyway
+    (`events.append`). Each writer takes it first, before any alert row: the evaluator raising
+    alerts, people acknowledging or resolving them, someone opening a change request from one.
+    So two evaluators finding the same problem open one alert, a recurrence never lands on an
+    alert someone resolved meanwhile (it opens a new one), and, with one lock order, evaluators
+    and people never wait for each other in a cycle. SQLite runs one writer at a time anyway.
+    """
+    events.lock_chain(session, project_id)
 
 
 def _raise(session: Session, window: MonitorWindow, finding: Finding) -> Alert:
-    _serialise(session, window.project_id, finding.fingerprint)
+    """Bump the unresolved alert of the finding's fingerprint, or open one (under `lock_alerts`,
+    so what is read here is what is committed)."""
     existing = session.scalar(
         select(Alert)
         .where(
@@ -238,6 +257,7 @@ def _raise(session: Session, window: MonitorWindow, finding: Finding) -> Alert:
         )
         .order_by(Alert.id.desc())
         .limit(1)
+        .execution_options(populate_existing=True)
     )
     now = utcnow()
     if existing is not None:
@@ -266,7 +286,6 @@ def _raise(session: Session, window: MonitorWindow, finding: Finding) -> Alert:
         first_seen_at=now,
         last_seen_at=now,
         occurrences=1,
-        resolution="",
     )
     session.add(alert)
     session.flush()

@@ -6,13 +6,11 @@ names the alert's current status. Every change writes an event with the person w
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from mlcontinuum import events
-from mlcontinuum.alerts import rules
+from mlcontinuum.alerts import raising, rules
 from mlcontinuum.alerts.enums import AlertSource, AlertStatus, Severity
 from mlcontinuum.alerts.models import Alert, AlertRule
 from mlcontinuum.alerts.schemas import AlertPage, AlertPublic, RuleCreate, RulePublic, RuleUpdate
@@ -20,6 +18,7 @@ from mlcontinuum.auth.access import ProjectAccess
 from mlcontinuum.errors import Conflict, FieldProblem
 from mlcontinuum.storage.base import utcnow
 from mlcontinuum.storage.lookup import one_or_not_found
+from mlcontinuum.storage.paging import page_of
 
 # --- rules -------------------------------------------------------------------------------------
 
@@ -73,39 +72,27 @@ def update_rule(
     session: Session, access: ProjectAccess, rule_id: int, data: RuleUpdate
 ) -> RulePublic:
     row = _rule(session, access.project.id, rule_id)
-    changes: dict[str, Any] = {}
-    if data.params is not None:
-        changes["params"] = rules.stored(rules.parse(row.kind, data.params))
-    if data.name is not None:
-        changes["name"] = data.name
-    if data.severity is not None:
-        changes["severity"] = data.severity
-    if data.enabled is not None:
-        changes["enabled"] = data.enabled
-    changes = {k: v for k, v in changes.items() if getattr(row, k) != v}
-    for key, value in changes.items():
-        setattr(row, key, value)
+    given = data.model_dump(exclude_none=True)
+    if "params" in given:
+        given["params"] = rules.stored(rules.parse(row.kind, given["params"]))
+    changes = {k: v for k, v in given.items() if getattr(row, k) != v}
     if changes:
-        session.flush()
+        for key, value in changes.items():
+            setattr(row, key, value)
         events.append(
             session,
             type="alert_rule.updated",
             actor=access.actor,
             project_id=access.project.id,
-            payload={"rule_id": row.id, "changes": _json(changes)},
+            payload={"rule_id": row.id, "changes": changes},
         )
     return RulePublic.model_validate(row)
 
 
 def delete_rule(session: Session, access: ProjectAccess, rule_id: int) -> None:
-    """Delete the rule; its alerts stay (with their fingerprint and detail) but lose the link."""
+    """Delete the rule; its alerts stay (with their fingerprint and detail) but lose the link.
+    The event comes first: it takes the lock that writers of alerts take before alert rows."""
     row = _rule(session, access.project.id, rule_id)
-    session.execute(
-        update(Alert)
-        .where(Alert.rule_id == row.id)
-        .values(rule_id=None)
-        .execution_options(synchronize_session=False)
-    )
     events.append(
         session,
         type="alert_rule.deleted",
@@ -113,11 +100,13 @@ def delete_rule(session: Session, access: ProjectAccess, rule_id: int) -> None:
         project_id=access.project.id,
         payload={"rule_id": row.id, "kind": row.kind.value, "name": row.name},
     )
+    session.execute(
+        update(Alert)
+        .where(Alert.rule_id == row.id)
+        .values(rule_id=None)
+        .execution_options(synchronize_session=False)
+    )
     session.delete(row)
-
-
-def _json(changes: dict[str, Any]) -> dict[str, Any]:
-    return {k: v.value if isinstance(v, Severity) else v for k, v in changes.items()}
 
 
 # --- alerts ------------------------------------------------------------------------------------
@@ -126,7 +115,9 @@ def _json(changes: dict[str, Any]) -> dict[str, Any]:
 def _alert(session: Session, project_id: int, alert_id: int) -> Alert:
     return one_or_not_found(
         session,
-        select(Alert).where(Alert.project_id == project_id, Alert.id == alert_id),
+        select(Alert)
+        .where(Alert.project_id == project_id, Alert.id == alert_id)
+        .execution_options(populate_existing=True),
         f"no alert {alert_id} in this project",
     )
 
@@ -151,10 +142,7 @@ def list_alerts(
         query = query.where(Alert.source == source)
     if severity is not None:
         query = query.where(Alert.severity == severity)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.order_by(Alert.id.desc()).offset((page - 1) * per_page).limit(per_page)
-    ).all()
+    total, rows = page_of(session, query, Alert.id.desc(), page=page, per_page=per_page)
     return AlertPage(
         items=[AlertPublic.model_validate(row) for row in rows],
         total=total,
@@ -214,12 +202,7 @@ def resolve(session: Session, access: ProjectAccess, alert_id: int, resolution: 
 
 
 def _locked(session: Session, project_id: int, alert_id: int) -> Alert:
-    """The alert, locked: two people acting on it at once get one success and one conflict."""
-    return one_or_not_found(
-        session,
-        select(Alert)
-        .where(Alert.project_id == project_id, Alert.id == alert_id)
-        .with_for_update()
-        .execution_options(populate_existing=True),
-        f"no alert {alert_id} in this project",
-    )
+    """The alert, read under `raising.lock_alerts`: two people acting on it at once get one
+    success and one conflict, and an evaluator never bumps it meanwhile."""
+    raising.lock_alerts(session, project_id)
+    return _alert(session, project_id, alert_id)

@@ -6,7 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal, Self
 
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from mlcontinuum.changes.enums import ChangeOption, ChangeStatus
 from mlcontinuum.monitoring.enums import Granularity
@@ -181,6 +188,8 @@ class ChangePage(BaseModel):
 
 
 class PlanNotePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     change_id: int | None
     text: str

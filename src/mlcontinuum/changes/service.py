@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from mlcontinuum import events
 from mlcontinuum.alerts.models import Alert
+from mlcontinuum.alerts.raising import lock_alerts
 from mlcontinuum.auth.access import ProjectAccess
 from mlcontinuum.auth.roles import Role
 from mlcontinuum.changes import evidence, followups
@@ -38,9 +39,9 @@ from mlcontinuum.registry.models import ModelVersion
 from mlcontinuum.releases import deployments, policy
 from mlcontinuum.releases.enums import Side
 from mlcontinuum.releases.models import Deployment
-from mlcontinuum.releases.schemas import ApprovalPublic
 from mlcontinuum.storage.base import utcnow
 from mlcontinuum.storage.lookup import one_or_not_found
+from mlcontinuum.storage.paging import page_of
 
 UNDECIDED = (ChangeStatus.OPEN, ChangeStatus.PROPOSED)
 # Options whose follow-up acts on the request's deployment.
@@ -65,13 +66,6 @@ def _undecided(row: ChangeRequest) -> None:
             "decisions or approvals (open a new change request)",
             [FieldProblem("status", row.status.value, "only an open request can be decided")],
         )
-
-
-def _side(access: ProjectAccess) -> Side:
-    side = policy.SIDE_OF_ROLE.get(access.role)
-    if side is None:  # the permission check keeps viewers out; this guards a future role
-        raise PermissionDenied(f"a {access.role.value} cannot decide change requests")
-    return side
 
 
 # --- open --------------------------------------------------------------------------------------
@@ -114,7 +108,6 @@ def open_change(session: Session, access: ProjectAccess, data: ChangeCreate) -> 
         options=[option.value for option in options],
         status=ChangeStatus.OPEN,
         opened_by=access.actor,
-        rationale="",
     )
     session.add(row)
     session.flush()
@@ -129,14 +122,9 @@ def open_change(session: Session, access: ProjectAccess, data: ChangeCreate) -> 
 
 
 def _alert(session: Session, project_id: int, alert_id: int) -> Alert:
-    # Two people opening a change from the same alert at once get one request: opening locks
-    # the project's event-chain head (as raising an alert does, in the same order) before the
-    # check, so the second waits for the first and then sees its request.
-    session.execute(
-        select(events.ChainHead.seq)
-        .where(events.ChainHead.chain == events.chain_for(project_id))
-        .with_for_update()
-    )
+    # Two people opening a change from the same alert at once get one request: the check runs
+    # under the alerts' lock, so the second waits for the first and then sees its request.
+    lock_alerts(session, project_id)
     alert = session.scalar(
         select(Alert).where(Alert.project_id == project_id, Alert.id == alert_id)
     )
@@ -169,7 +157,7 @@ def propose(
     """Propose a decision; it replaces an earlier proposal, whose approvals no longer count."""
     row = _change(session, access.project.id, change_id, lock=True)
     _undecided(row)
-    side = _side(access)
+    side = policy.side_of(access.role, "decide change requests")
     if data.option.value not in row.options:
         raise ValidationFailed(
             f"'{data.option.value}' is not among the options of change request {row.id}: "
@@ -240,7 +228,7 @@ def approve(session: Session, access: ProjectAccess, change_id: int, comment: st
             f"change request {row.id} has no proposed decision yet; propose one first",
             [FieldProblem("status", "open", "nothing to approve yet")],
         )
-    side = _side(access)
+    side = policy.side_of(access.role, "decide change requests")
     already = session.scalar(
         select(ChangeApproval.id).where(
             ChangeApproval.change_id == row.id, ChangeApproval.username == access.actor
@@ -338,10 +326,7 @@ def list_changes(
         query = query.where(ChangeRequest.deployment_id == deployment_id)
     if alert_id is not None:
         query = query.where(ChangeRequest.alert_id == alert_id)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.order_by(ChangeRequest.id.desc()).offset((page - 1) * per_page).limit(per_page)
-    ).all()
+    total, rows = page_of(session, query, ChangeRequest.id.desc(), page=page, per_page=per_page)
     approvals = _approvals(session, [row.id for row in rows])
     return ChangePage(
         items=[_public(session, row, approvals[row.id]) for row in rows],
@@ -353,21 +338,9 @@ def list_changes(
 
 def list_plan_notes(session: Session, project_id: int, *, page: int, per_page: int) -> PlanNotePage:
     query = select(PlanNote).where(PlanNote.project_id == project_id)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.order_by(PlanNote.id.desc()).offset((page - 1) * per_page).limit(per_page)
-    ).all()
+    total, rows = page_of(session, query, PlanNote.id.desc(), page=page, per_page=per_page)
     return PlanNotePage(
-        items=[
-            PlanNotePublic(
-                id=note.id,
-                change_id=note.change_id,
-                text=note.text,
-                created_by=note.created_by,
-                created_at=note.created_at,
-            )
-            for note in rows
-        ],
+        items=[PlanNotePublic.model_validate(note) for note in rows],
         total=total,
         page=page,
         per_page=per_page,
@@ -414,12 +387,7 @@ def _public(session: Session, row: ChangeRequest, approvals: list[ChangeApproval
         proposed_by=row.proposed_by,
         proposed_at=row.proposed_at,
         decided_at=row.decided_at,
-        approvals=[
-            ApprovalPublic(
-                username=a.username, side=a.side, comment=a.comment, approved_at=a.approved_at
-            )
-            for a in approvals
-        ],
+        approvals=policy.approvals_public(approvals),
         approvers=[a.username for a in approvals],
         policy=policy.state(a.side for a in approvals),
         follow_up=FollowUp.model_validate(row.follow_up) if row.follow_up else None,
