@@ -1,19 +1,16 @@
-"""Fixtures of the evaluation tests: the releases tests' team, and a deployment to monitor."""
+"""Fixtures of the evaluation tests: the releases tests' team, the monitoring tests' table counts,
+and a deployment to monitor."""
 
 from __future__ import annotations
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 
-from tests.conftest import Account, Accounts
 from tests.evaluation.helpers import Monitor
-from tests.releases.conftest import Team
+from tests.monitoring.conftest import counts
+from tests.releases.conftest import Team, team
 
-
-@pytest.fixture
-def team(client: TestClient, accounts: Accounts, owner: Account, project: str) -> Team:
-    return Team(client, accounts, owner, project)
+__all__ = ["counts", "team"]  # fixtures shared rather than copied
 
 
 @pytest.fixture

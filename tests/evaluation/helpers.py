@@ -2,7 +2,7 @@
 reference profile, batches built with NumPy (optionally shifted), labels and KPI values.
 
 Batches go in either through the HTTP ingest API (`send_*`) or straight into our real storage
-with `mark_dirty`, as ingest does (`store_batch`); both write the same rows."""
+with the tallies and `mark_dirty`, as ingest does (`store_batch`); both write the same rows."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from mlcontinuum.charter.models import Kpi
 from mlcontinuum.monitoring.enums import Granularity
 from mlcontinuum.monitoring.evaluation import evaluate_pending
 from mlcontinuum.monitoring.models import KpiValue, MonitorBatch, MonitorWindow, Prediction
+from mlcontinuum.monitoring.tallies import Tallies
 from mlcontinuum.monitoring.windows import mark_dirty
 from mlcontinuum.profiles import Profile, build_profile, dumps
 from mlcontinuum.releases.models import Deployment
@@ -54,6 +55,15 @@ def _label(labels: np.ndarray | None, i: int) -> float | None:
     if labels is None or np.isnan(labels[i]):
         return None
     return float(labels[i])
+
+
+def auc_tolerance(scores: np.ndarray, labels: np.ndarray) -> float:
+    """Most a 100-bin histogram AUC can differ from the exact one: half the share of
+    positive-negative pairs whose scores share a bin (their order inside the bin is unknown)."""
+    bins = np.minimum((scores * 100).astype(int), 99)
+    pos = np.bincount(bins[labels == 1], minlength=100)
+    neg = np.bincount(bins[labels == 0], minlength=100)
+    return float(0.5 * (pos * neg).sum() / (pos.sum() * neg.sum()))
 
 
 def hour(n: int) -> datetime:
@@ -130,6 +140,13 @@ class Monitor:
                         for i in range(len(data))
                     ],
                 )
+                tallies = Tallies(deployment_id)
+                tallies.predictions(batch.hour_start, len(data))
+                for i in range(len(data)):
+                    label = _label(labels, i)
+                    if label is not None:
+                        tallies.label(batch.hour_start, float(values[i]), label)
+                tallies.write(db)
             mark_dirty(db, deployment.project_id, deployment_id, [at])
             batch_id: int = batch.id
         return batch_id

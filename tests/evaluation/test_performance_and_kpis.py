@@ -20,20 +20,11 @@ from sklearn.metrics import (
 
 from mlcontinuum.monitoring.enums import Granularity
 from mlcontinuum.profiles import Profile
-from tests.evaluation.helpers import DAY0, Monitor, frame, hour, profile_of
+from tests.evaluation.helpers import DAY0, Monitor, auc_tolerance, frame, hour, profile_of
 
 
 def _reference() -> Profile:
     return profile_of(frame(np.random.default_rng(1), 3_000))
-
-
-def _auc_tolerance(scores: np.ndarray, labels: np.ndarray) -> float:
-    """Most a 100-bin histogram AUC can differ from the exact one: half the share of
-    positive-negative pairs whose scores share a bin (their order inside the bin is unknown)."""
-    bins = np.minimum((scores * 100).astype(int), 99)
-    pos = np.bincount(bins[labels == 1], minlength=100)
-    neg = np.bincount(bins[labels == 0], minlength=100)
-    return float(0.5 * (pos * neg).sum() / (pos.sum() * neg.sum()))
 
 
 def test_binary_performance_matches_scikit_learn(monitor: Monitor) -> None:
@@ -68,7 +59,7 @@ def test_binary_performance_matches_scikit_learn(monitor: Monitor) -> None:
     metrics = performance["metrics"]
     predicted = (scores >= 0.5).astype(int)
     exact = roc_auc_score(labels, scores)
-    tolerance = _auc_tolerance(scores, labels)
+    tolerance = auc_tolerance(scores, labels)
     assert 0 < tolerance < 0.01
     assert abs(metrics["roc_auc"] - exact) <= tolerance + 1e-12
     assert metrics["accuracy"] == pytest.approx(accuracy_score(labels, predicted), abs=1e-12)

@@ -17,7 +17,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from mlcontinuum.app import create_app
-from mlcontinuum.monitoring.models import KpiValue, LabelBatch, MonitorBatch, Prediction
+from mlcontinuum.monitoring.models import (
+    KpiValue,
+    LabelBatch,
+    MonitorBatch,
+    PerformanceHour,
+    Prediction,
+    ScoreBin,
+)
 from mlcontinuum.profiles import build_profile, dumps
 from mlcontinuum.settings import Settings
 from mlcontinuum.storage.engine import transaction
@@ -25,6 +32,33 @@ from tests.conftest import Account
 from tests.releases.conftest import Team, team
 
 __all__ = ["team"]  # the releases fixture, shared rather than copied
+
+COUNTED = [
+    "predictions",
+    "labelled",
+    "non_binary",
+    "true_positives",
+    "false_positives",
+    "false_negatives",
+]
+# A charter KPI to report values of.
+RETENTION = {
+    "name": "Retention",
+    "kind": "business",
+    "direction": "higher_is_better",
+    "baseline": 0.7,
+    "target": 0.8,
+    "alert_threshold": 0.72,
+    "frequency": "weekly",
+}
+
+
+def add_kpi(team: Team) -> int:
+    """The retention KPI, added to the team's charter; its id."""
+    created = team.post(team.owner, "/kpis", RETENTION)
+    assert created.status_code == 201, created.text
+    kpi_id: int = created.json()["id"]
+    return kpi_id
 
 
 def frame(rows: int, seed: int = 0) -> pd.DataFrame:
@@ -127,6 +161,61 @@ class Counts:
     @property
     def kpi_values(self) -> int:
         return self._count(KpiValue)
+
+    def assert_tallies_match(self, deployment_id: int) -> None:
+        """The tallies ingest kept equal a recount of the deployment's predictions."""
+        hours, bins = self.recount(deployment_id)
+        with transaction(self.app.state.session_factory) as db:
+            stored = {
+                row.hour_start: row
+                for row in db.scalars(
+                    select(PerformanceHour).where(PerformanceHour.deployment_id == deployment_id)
+                )
+            }
+            stored_bins = {
+                (b.hour_start, b.positive, b.bin): b.count
+                for b in db.scalars(select(ScoreBin).where(ScoreBin.deployment_id == deployment_id))
+                if b.count
+            }
+        assert stored_bins == bins
+        assert stored.keys() == hours.keys()
+        for hour, expected in hours.items():
+            row = stored[hour]
+            assert [getattr(row, name) for name in COUNTED] == [expected[n] for n in COUNTED]
+            for name in ("abs_error", "squared_error"):
+                assert getattr(row, name) == pytest.approx(expected[name], rel=1e-9, abs=1e-9)
+
+    def recount(
+        self, deployment_id: int
+    ) -> tuple[dict[datetime, dict[str, float]], dict[tuple[datetime, bool, int], int]]:
+        """Per-hour totals and score bins, counted afresh from the prediction rows."""
+        with transaction(self.app.state.session_factory) as db:
+            rows = db.execute(
+                select(Prediction.hour_start, Prediction.value, Prediction.label).where(
+                    Prediction.deployment_id == deployment_id
+                )
+            ).all()
+        hours: dict[datetime, dict[str, float]] = {}
+        bins: dict[tuple[datetime, bool, int], int] = {}
+        for hour, value, label in rows:
+            totals = hours.setdefault(
+                hour, dict.fromkeys([*COUNTED, "abs_error", "squared_error"], 0)
+            )
+            totals["predictions"] += 1
+            if label is None:
+                continue
+            totals["labelled"] += 1
+            totals["true_positives"] += value >= 0.5 and label == 1
+            totals["false_positives"] += value >= 0.5 and label != 1
+            totals["false_negatives"] += value < 0.5 and label == 1
+            totals["abs_error"] += abs(value - label)
+            totals["squared_error"] += (value - label) ** 2
+            if 0 <= value <= 1 and label in (0, 1):
+                key = (hour, label == 1, min(int(value * 100), 99))
+                bins[key] = bins.get(key, 0) + 1
+            else:
+                totals["non_binary"] += 1
+        return hours, bins
 
 
 @pytest.fixture

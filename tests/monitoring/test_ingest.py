@@ -4,7 +4,7 @@ their windows are marked for the evaluator."""
 from __future__ import annotations
 
 import base64
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from fastapi import FastAPI
@@ -13,25 +13,8 @@ from sqlalchemy import select
 from mlcontinuum.monitoring.models import MonitorBatch, MonitorWindow, Prediction
 from mlcontinuum.profiles import build_profile, dumps, loads
 from mlcontinuum.storage.engine import transaction
-from tests.monitoring.conftest import Counts, Monitoring, batch, frame
+from tests.monitoring.conftest import Counts, Monitoring, add_kpi, batch, frame
 from tests.releases.conftest import Team
-
-KPI = {
-    "name": "Retention",
-    "kind": "business",
-    "direction": "higher_is_better",
-    "baseline": 0.7,
-    "target": 0.8,
-    "alert_threshold": 0.72,
-    "frequency": "weekly",
-}
-
-
-def _kpi(team: Team) -> int:
-    created = team.post(team.owner, "/kpis", KPI)
-    assert created.status_code == 201, created.text
-    kpi_id: int = created.json()["id"]
-    return kpi_id
 
 
 def _windows(app: FastAPI) -> set[tuple[str, str, datetime, bool]]:
@@ -74,6 +57,19 @@ def test_batch_is_stored_with_its_predictions_and_marks_windows(
     assert listed.status_code == 200
     assert listed.json()["total"] == 1
     assert listed.json()["items"][0]["id"] == answer["id"]
+
+
+def test_a_time_in_another_zone_counts_in_its_utc_hour_and_day(
+    app: FastAPI, monitoring: Monitoring
+) -> None:
+    utc = (datetime.now(UTC) - timedelta(hours=3)).replace(minute=50, second=0, microsecond=0)
+    india = utc.astimezone(timezone(timedelta(hours=5, minutes=30)))  # 20 past the local hour
+    response = monitoring.log(batch(5, at=india))
+    assert response.status_code == 201, response.text
+    hour = utc.replace(minute=0)
+    assert datetime.fromisoformat(response.json()["hour_start"]) == hour
+    d = f"d{monitoring.deployment_id}"
+    assert _windows(app) == {(d, "hour", hour, True), (d, "day", hour.replace(hour=0), True)}
 
 
 def test_a_replayed_batch_answers_the_original_and_counts_once(
@@ -172,7 +168,7 @@ def test_labels_for_unknown_ids_write_nothing(monitoring: Monitoring, counts: Co
 def test_kpi_values_are_recorded_once_and_listed(
     app: FastAPI, team: Team, monitoring: Monitoring, counts: Counts
 ) -> None:
-    kpi_id = _kpi(team)
+    kpi_id = add_kpi(team)
     at = datetime.now(UTC) - timedelta(days=1)
     body = {"at": at.isoformat(), "value": 0.74}
     headers = {**team.engineer.headers, "Idempotency-Key": "kpi-2026-w1"}

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from mlcontinuum.profiles.serde import MAGIC
 from mlcontinuum.settings import Settings
 from tests.conftest import Accounts
-from tests.monitoring.conftest import Counts, Monitoring, batch
+from tests.monitoring.conftest import Counts, Monitoring, add_kpi, batch
 from tests.releases.conftest import Team
 
 
@@ -152,7 +152,9 @@ def test_bad_prediction_ids_are_refused_in_one_sentence(
     assert counts.batches == 0
 
 
-@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity", '"0.5"', "true", "null"])
+@pytest.mark.parametrize(
+    "literal", ["NaN", "Infinity", "-Infinity", '"0.5"', "true", "null", "1" + "0" * 400]
+)
 def test_non_finite_or_non_numeric_predictions_are_refused(
     monitoring: Monitoring, counts: Counts, literal: str
 ) -> None:
@@ -305,6 +307,7 @@ def test_only_owners_and_ml_engineers_ingest(
         ([{"id": "p-1"}], "every label must be"),
         ([{"id": "p-1", "label": 1, "extra": 2}], "every label must be"),
         ([{"id": "", "label": 1}], "every label must be"),
+        ([{"id": "p-1", "label": 10**400}], "every label must be"),  # no float that large
         (["p-1"], "every label must be"),
         ({"p-1": 1}, "must be a list"),
     ],
@@ -326,26 +329,15 @@ def test_bad_label_deliveries_are_refused(
         ({"at": (datetime.now(UTC) + timedelta(hours=1)).isoformat(), "value": 1.0}, 422),
         ({"at": datetime.now(UTC).isoformat(), "value": "high"}, 422),
         ({"at": datetime.now(UTC).isoformat()}, 422),
+        ({"at": datetime.now(UTC).isoformat(), "value": 10**400}, 422),
     ],
 )
 def test_bad_kpi_values_are_refused(
     team: Team, counts: Counts, body: dict[str, Any], status: int
 ) -> None:
-    kpi = team.post(
-        team.owner,
-        "/kpis",
-        {
-            "name": "Retention",
-            "kind": "business",
-            "direction": "higher_is_better",
-            "baseline": 0.7,
-            "target": 0.8,
-            "alert_threshold": 0.72,
-            "frequency": "weekly",
-        },
-    ).json()
+    kpi_id = add_kpi(team)
     response = team.client.post(
-        team.url(f"/kpis/{kpi['id']}/values"),
+        team.url(f"/kpis/{kpi_id}/values"),
         json=body,
         headers={**team.engineer.headers, "Idempotency-Key": "k"},
     )
@@ -354,21 +346,9 @@ def test_bad_kpi_values_are_refused(
 
 
 def test_a_non_finite_kpi_value_is_refused(team: Team, counts: Counts) -> None:
-    kpi = team.post(
-        team.owner,
-        "/kpis",
-        {
-            "name": "Retention",
-            "kind": "business",
-            "direction": "higher_is_better",
-            "baseline": 0.7,
-            "target": 0.8,
-            "alert_threshold": 0.72,
-            "frequency": "weekly",
-        },
-    ).json()
+    kpi_id = add_kpi(team)
     response = team.client.post(
-        team.url(f"/kpis/{kpi['id']}/values"),
+        team.url(f"/kpis/{kpi_id}/values"),
         content=f'{{"at": "{datetime.now(UTC).isoformat()}", "value": NaN}}',
         headers={
             **team.engineer.headers,

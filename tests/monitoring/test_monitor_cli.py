@@ -35,10 +35,13 @@ def _predictions(rows: int, start: datetime) -> pd.DataFrame:
     return data
 
 
-def _push(remote: Cli, monitoring: Monitoring, path: Path, *extra: str) -> tuple[int, str]:
+def _monitor(
+    remote: Cli, command: str, monitoring: Monitoring, path: Path, *extra: str
+) -> tuple[int, str]:
+    """`continuum monitor <command> PATH` for the monitored deployment: exit code, output."""
     result = remote(
         "monitor",
-        "push",
+        command,
         str(path),
         "--deployment",
         str(monitoring.deployment_id),
@@ -47,6 +50,10 @@ def _push(remote: Cli, monitoring: Monitoring, path: Path, *extra: str) -> tuple
         *extra,
     )
     return result.exit_code, result.output
+
+
+def _push(remote: Cli, monitoring: Monitoring, path: Path, *extra: str) -> tuple[int, str]:
+    return _monitor(remote, "push", monitoring, path, *extra)
 
 
 def test_push_splits_by_hour_and_rows_and_a_rerun_stores_nothing_twice(
@@ -92,22 +99,13 @@ def test_push_parquet_at_one_time_then_labels(
 
     truth = tmp_path / "truth.csv"
     truth.write_text("id,label\nreq-0000,1\nreq-0001,0\nreq-0002,\nreq-0003,1\n")
-    command = (
-        "monitor",
-        "labels",
-        str(truth),
-        "--deployment",
-        str(monitoring.deployment_id),
-        "--project",
-        monitoring.team.project,
-    )
-    result = remote(*command)
-    assert result.exit_code == 0, result.output
-    assert "Sent 3 label(s) in 1 request(s)" in result.output
-    assert "1 row(s) without a label skipped" in result.output
+    code, output = _monitor(remote, "labels", monitoring, truth)
+    assert code == 0, output
+    assert "Sent 3 label(s) in 1 request(s)" in output
+    assert "1 row(s) without a label skipped" in output
     assert counts.labelled == 3
-    again = remote(*command)
-    assert "0 new, 1 already there" in again.output
+    _, again = _monitor(remote, "labels", monitoring, truth)
+    assert "0 new, 1 already there" in again
     assert counts.label_batches == 1
 
 
@@ -116,18 +114,10 @@ def test_labels_for_unknown_ids_exit_2_and_store_nothing(
 ) -> None:
     truth = tmp_path / "truth.csv"
     truth.write_text("id,label\nghost-1,1\nghost-2,0\n")
-    result = remote(
-        "monitor",
-        "labels",
-        str(truth),
-        "--deployment",
-        str(monitoring.deployment_id),
-        "--project",
-        monitoring.team.project,
-    )
-    assert result.exit_code == 2, result.output
-    assert "'ghost-1'" in result.output
-    assert "request 1 of 1 failed" in result.output
+    code, output = _monitor(remote, "labels", monitoring, truth)
+    assert code == 2, output
+    assert "'ghost-1'" in output
+    assert "request 1 of 1 failed" in output
     assert counts.labelled == 0
 
 

@@ -3,6 +3,7 @@ KPI values by name or id, and retries that reuse the idempotency key so nothing 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,18 +13,9 @@ import pyarrow as pa
 import pytest
 
 from mlcontinuum.sdk import Client, ContinuumConnectionError, ValidationError
-from tests.monitoring.conftest import Counts, Monitoring, frame
+from mlcontinuum.sdk.monitor import Monitor
+from tests.monitoring.conftest import Counts, Monitoring, add_kpi, frame
 from tests.releases.conftest import Team
-
-RETENTION = {
-    "name": "Retention",
-    "kind": "business",
-    "direction": "higher_is_better",
-    "baseline": 0.7,
-    "target": 0.8,
-    "alert_threshold": 0.72,
-    "frequency": "weekly",
-}
 
 
 class Recording(httpx.HTTPTransport):
@@ -52,7 +44,7 @@ class Recording(httpx.HTTPTransport):
 def test_batches_labels_and_kpis_through_the_sdk(
     team: Team, monitoring: Monitoring, live_server: str, counts: Counts
 ) -> None:
-    assert team.post(team.owner, "/kpis", RETENTION).status_code == 201
+    add_kpi(team)
     served = datetime.now(UTC) - timedelta(hours=2)
     with Client(live_server, team.engineer.token) as client:
         monitor = client.monitor(team.project, monitoring.deployment_id)
@@ -104,30 +96,34 @@ def test_a_lost_answer_is_retried_with_the_same_key_and_counted_once(
     assert counts.batches == 1
 
 
-def test_each_call_gets_its_own_key(
-    team: Team, monitoring: Monitoring, live_server: str, counts: Counts
-) -> None:
+@pytest.fixture
+def recorded(
+    team: Team, monitoring: Monitoring, live_server: str
+) -> Iterator[tuple[Monitor, Recording]]:
+    """The SDK's monitor of the deployment, on the live server, with its requests recorded."""
     transport = Recording()
     with Client(live_server, team.engineer.token, transport=transport) as client:
-        monitor = client.monitor(team.project, monitoring.deployment_id)
-        monitor.log_batch(frame(3), [0.1] * 3, ids=["a", "b", "c"])
-        monitor.log_batch(frame(3), [0.1] * 3, ids=["d", "e", "f"])
+        yield client.monitor(team.project, monitoring.deployment_id), transport
+
+
+def test_each_call_gets_its_own_key(recorded: tuple[Monitor, Recording], counts: Counts) -> None:
+    monitor, transport = recorded
+    monitor.log_batch(frame(3), [0.1] * 3, ids=["a", "b", "c"])
+    monitor.log_batch(frame(3), [0.1] * 3, ids=["d", "e", "f"])
     first, second = transport.keys()
     assert first != second
     assert counts.batches == 2
 
 
 def test_refusals_are_raised_not_retried(
-    team: Team, monitoring: Monitoring, live_server: str, counts: Counts
+    recorded: tuple[Monitor, Recording], counts: Counts
 ) -> None:
-    transport = Recording()
-    with Client(live_server, team.engineer.token, transport=transport) as client:
-        monitor = client.monitor(team.project, monitoring.deployment_id)
-        monitor.log_batch(frame(3), [0.1] * 3, ids=["a", "b", "c"], idempotency_key="k")
-        with pytest.raises(ValidationError, match="already used"):
-            monitor.log_batch(frame(3), [0.9] * 3, ids=["a", "b", "c"], idempotency_key="k")
-        with pytest.raises(ValidationError, match="'ghost'"):
-            monitor.log_labels(["a", "ghost"], [1, 0])
+    monitor, transport = recorded
+    monitor.log_batch(frame(3), [0.1] * 3, ids=["a", "b", "c"], idempotency_key="k")
+    with pytest.raises(ValidationError, match="already used"):
+        monitor.log_batch(frame(3), [0.9] * 3, ids=["a", "b", "c"], idempotency_key="k")
+    with pytest.raises(ValidationError, match="'ghost'"):
+        monitor.log_labels(["a", "ghost"], [1, 0])
     assert len(transport.requests) == 3
     assert counts.labelled == 0
 
@@ -148,6 +144,7 @@ def test_an_unreachable_server_is_tried_a_bounded_number_of_times() -> None:
     [
         (lambda m: m.log_batch(frame(3), [0.1] * 3, ids=["a", "b"]), "ids 2"),
         (lambda m: m.log_batch(frame(3), [0.1, 0.2, np.nan], ids="abc"), "finite"),
+        (lambda m: m.log_batch(frame(2), [0.1, 10**400], ids="ab"), "finite"),
         (lambda m: m.log_batch(frame(2), [0.1] * 2, ids=["a", None]), "strings or integers"),
         (
             lambda m: m.log_batch(frame(2), [0.1] * 2, ids=["a", "b"], at=datetime(2026, 1, 1)),

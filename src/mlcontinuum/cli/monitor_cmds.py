@@ -28,6 +28,7 @@ from mlcontinuum.cli.remote import TokenOption, UrlOption, connect
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from mlcontinuum.monitoring.schemas import BatchAccepted, LabelsAccepted
     from mlcontinuum.sdk.monitor import Monitor
 
 monitor_app = typer.Typer(
@@ -393,7 +394,7 @@ def _log_batch(
     ids: list[str],
     at: datetime,
     key: str,
-) -> Any:
+) -> BatchAccepted:
     from mlcontinuum.profiles import ProfileError
 
     try:
@@ -402,7 +403,7 @@ def _log_batch(
         fail(str(exc), EXIT_INPUT)
 
 
-def _log_labels(monitor: Monitor, ids: list[str], values: list[float], key: str) -> Any:
+def _log_labels(monitor: Monitor, ids: list[str], values: list[float], key: str) -> LabelsAccepted:
     try:
         return monitor.log_labels(ids, values, idempotency_key=key)
     except ValueError as exc:

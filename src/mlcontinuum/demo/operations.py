@@ -51,7 +51,7 @@ from mlcontinuum.demo.baselines import CAPACITY
 from mlcontinuum.demo.production import LABEL_DELAY, Day, recall_in_capacity, simulate
 from mlcontinuum.gates import service as gates_service
 from mlcontinuum.gates.enums import GateStatus
-from mlcontinuum.monitoring import ingest
+from mlcontinuum.monitoring import ingest, kpi_values
 from mlcontinuum.monitoring.evaluation import evaluate_now
 from mlcontinuum.monitoring.models import MonitorBatch
 from mlcontinuum.monitoring.schemas import BatchCreate, KpiValueCreate, LabelsCreate
@@ -345,7 +345,7 @@ def _log_traffic(
         churned = np.concatenate([p[0] for p in parts])
         scores = np.concatenate([p[1] for p in parts])
         week_start = days[(week - 1) * 7].at
-        ingest.report_kpi_value(
+        kpi_values.report_kpi_value(
             session,
             engineer,
             recall.id,

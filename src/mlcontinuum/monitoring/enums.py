@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 
@@ -17,8 +17,9 @@ class Granularity(StrEnum):
         return timedelta(hours=1) if self is Granularity.HOUR else timedelta(days=1)
 
     def start_of(self, at: datetime) -> datetime:
-        """The start of the window holding `at` (an aware UTC datetime)."""
-        hour = at.replace(minute=0, second=0, microsecond=0)
+        """The start of the UTC window holding `at`, an aware datetime in any zone (a batch at
+        10:15+05:30 falls in the hour from 04:00 UTC, not in one starting at 04:30 UTC)."""
+        hour = at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
         return hour if self is Granularity.HOUR else hour.replace(hour=0)
 
 

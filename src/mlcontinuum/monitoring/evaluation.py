@@ -2,10 +2,10 @@
 version's reference, run the data checks, compute performance from labelled predictions, judge
 the project's KPIs, store the result on the window and raise alerts.
 
-Cost per evaluation is bounded by profiles, not rows: a window keeps the merge of every batch up
-to `merged_through_batch_id`, so re-evaluating it loads only the batches that arrived since; drift
-and checks read two bounded profiles; performance is one aggregate query and one GROUP BY of at
-most 200 rows in the database.
+Cost per evaluation is bounded by profiles and tallies, not rows: a window keeps the merge of
+every batch up to `merged_through_batch_id`, so re-evaluating it loads only the batches that
+arrived since; drift and checks read two bounded profiles; performance reads the hourly tallies
+ingest keeps (at most 24 rows and their score bins), never a prediction.
 
 Concurrency. A window is locked while it is evaluated (`FOR UPDATE`; the background job skips
 windows somebody else holds), so two evaluators never merge the same batch twice. The window is

@@ -4,17 +4,25 @@ Every write carries `Idempotency-Key`. The server stores the key with the SHA-25
 request's canonical content: the same key with the same content answers the original result
 again (nothing is stored twice), the same key with other content is refused. Canonical means
 independent of JSON spelling: key order, spaces, `1` against `1.0`, `Z` against `+00:00`.
+
+Races: two requests with the same key can both find no earlier write and both insert. The
+unique constraint on the key decides: the loser's insert fails inside a savepoint, which is
+rolled back, and the loser answers as if it had come second (the replay, or the reused-key 422).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Generic, Protocol, TypeVar
 
 from fastapi import Depends, Header
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from mlcontinuum.errors import FieldProblem, ValidationFailed
 from mlcontinuum.monitoring.models import IDEMPOTENCY_KEY_LENGTH
@@ -99,3 +107,56 @@ def reused_key(key: str, what: str) -> ValidationFailed:
         "send exactly the same content, and new content needs a new key",
         [FieldProblem(f"header.{HEADER}", "reused", "already used with other content")],
     )
+
+
+class KeyedRow(Protocol):
+    """A stored write: its id and the digest of the request that made it."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def request_sha256(self) -> str: ...
+
+
+Row = TypeVar("Row", bound=KeyedRow)
+
+
+@dataclass(frozen=True)
+class KeyedWrite(Generic[Row]):
+    """One write of a `model` row under an idempotency key.
+
+    `stored` selects the row stored under the same key in the same scope (deployment or
+    project); `what` names that kind of write in the reused-key message ("batch").
+    """
+
+    session: Session
+    model: type[Row]
+    stored: ColumnElement[bool]
+    key: str
+    digest: str
+    what: str
+
+    def earlier(self) -> Row | None:
+        """The row an earlier request with this key stored, if any. The reused-key 422 when
+        that request had other content."""
+        row = self.session.scalar(select(self.model).where(self.stored))
+        if row is not None and row.request_sha256 != self.digest:
+            raise reused_key(self.key, f"{self.what} {row.id}")
+        return row
+
+    def insert(self, row: Row, then: Callable[[], None] = lambda: None) -> tuple[Row, bool]:
+        """Insert `row` and run `then` (more inserts) in a savepoint: `(row, False)`. If a
+        concurrent request with the same key won, `(its row, True)` (or its reused-key 422);
+        any other constraint's IntegrityError is raised, with nothing written."""
+        try:
+            with self.session.begin_nested():
+                self.session.add(row)
+                self.session.flush()
+                then()
+        except IntegrityError:
+            earlier = self.earlier()
+            if earlier is None:
+                raise
+            return earlier, True
+        return row, False

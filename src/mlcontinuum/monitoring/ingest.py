@@ -1,16 +1,17 @@
-"""Ingest: production batches, labels and KPI values, each written once per idempotency key.
+"""Ingest of a deployment's production data: batches and labels, each written once per
+idempotency key (KPI values are in kpi_values.py).
 
 A batch stores its profile (raw features never reach the server) with one row per prediction;
-labels join later by prediction id; KPI values arrive with the time they were measured. Each
-write marks the windows it touches dirty for the evaluator; none appends an event: the event
-log records state changes, and one event per batch would serialise every ingest on the
-project's chain head. A deployment that was rolled back or replaced still accepts batches:
+labels join later by prediction id. Each write updates the tallies performance is computed from
+(tallies.py) and marks the windows it touches dirty for the evaluator; none appends an event:
+the event log records state changes, and one event per batch would serialise every ingest on
+the project's chain head. A deployment that was rolled back or replaced still accepts batches:
 traffic may still be flowing to it, and what it served is worth knowing.
 
 Races: two requests with the same key, or with overlapping prediction ids, can pass the checks
-at once. The database's unique constraints decide; the loser's insert fails inside a savepoint,
-which is rolled back, and the loser answers as if it had come second: the replay, the reused-key
-422, or the 409 naming the ids. Never a 500.
+at once. The database's unique constraints decide (see idempotency.KeyedWrite): the loser
+answers as if it had come second, with the replay, the reused-key 422, or the 409 naming the
+ids. Never a 500.
 """
 
 from __future__ import annotations
@@ -19,41 +20,34 @@ import base64
 import binascii
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
-from sqlalchemy import Select, column, func, insert, select, table, update
+from sqlalchemy import column, insert, select, table, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mlcontinuum.auth.access import ProjectAccess
-from mlcontinuum.charter.models import Kpi
-from mlcontinuum.errors import (
-    Conflict,
-    FieldProblem,
-    ValidationFailed,
-)
+from mlcontinuum.errors import Conflict, FieldProblem, ValidationFailed
 from mlcontinuum.monitoring.enums import Granularity
-from mlcontinuum.monitoring.idempotency import Digest, reused_key
+from mlcontinuum.monitoring.idempotency import Digest, KeyedWrite
 from mlcontinuum.monitoring.limits import check_rows, check_time
-from mlcontinuum.monitoring.models import KpiValue, LabelBatch, MonitorBatch, Prediction
+from mlcontinuum.monitoring.models import LabelBatch, MonitorBatch, Prediction
 from mlcontinuum.monitoring.schemas import (
     BatchAccepted,
     BatchCreate,
     BatchPage,
     BatchPublic,
-    KpiValueAccepted,
-    KpiValueCreate,
-    KpiValuePage,
-    KpiValuePublic,
     LabelsAccepted,
     LabelsCreate,
+    accepted,
 )
+from mlcontinuum.monitoring.tallies import Tallies
 from mlcontinuum.monitoring.windows import mark_dirty
 from mlcontinuum.profiles import Profile, ProfileFormatError, loads
 from mlcontinuum.releases.deployments import deployment_row
 from mlcontinuum.settings import Settings
 from mlcontinuum.storage.base import utcnow
-from mlcontinuum.storage.lookup import one_or_not_found
+from mlcontinuum.storage.paging import page_of
 
 # Ids per IN (...) query: far below SQLite's and PostgreSQL's bound-parameter limits.
 ID_CHUNK = 5_000
@@ -78,10 +72,17 @@ def log_batch(
     deployment = deployment_row(session, access.project.id, deployment_id)
     raw_profile = profile_bytes(data.profile)
     profile = _decode_profile(raw_profile)
-    digest = batch_digest(data, profile)
-    earlier = _batch_by_key(session, deployment.id, key)
+    write = KeyedWrite(
+        session,
+        MonitorBatch,
+        (MonitorBatch.deployment_id == deployment.id) & (MonitorBatch.idempotency_key == key),
+        key,
+        batch_digest(data, profile),
+        "batch",
+    )
+    earlier = write.earlier()
     if earlier is not None:
-        return _replay_batch(earlier, key, digest)
+        return accepted(BatchAccepted, earlier, replayed=True)
     check_rows(data.rows, "batch", "rows", settings)
     _check_sizes(data, profile)
     check_time(data.at, settings, "at")
@@ -92,33 +93,32 @@ def log_batch(
             "needs its own id",
             [FieldProblem("prediction_ids", "unique", "ids repeat within the batch")],
         )
-    hour = Granularity.HOUR.start_of(data.at)
     batch = MonitorBatch(
         project_id=deployment.project_id,
         deployment_id=deployment.id,
         idempotency_key=key,
-        request_sha256=digest,
+        request_sha256=write.digest,
         at=data.at,
-        hour_start=hour,
+        hour_start=Granularity.HOUR.start_of(data.at),
         rows=data.rows,
         profile=raw_profile,
         received_by=access.actor,
         received_at=utcnow(),
     )
     try:
-        with session.begin_nested():
-            session.add(batch)
-            session.flush()
-            _insert_predictions(session, batch, data.prediction_ids, data.predictions)
+        stored, replayed = write.insert(
+            batch,
+            lambda: _insert_predictions(session, batch, data.prediction_ids, data.predictions),
+        )
     except IntegrityError:
-        # A concurrent request won: with the same key (answer as its replay) or with some of
-        # the same prediction ids (name them).
-        earlier = _batch_by_key(session, deployment.id, key)
-        if earlier is not None:
-            return _replay_batch(earlier, key, digest)
+        # Not the key: a concurrent request logged some of the same prediction ids first.
         raise _ids_taken(session, deployment.id, data.prediction_ids) from None
-    mark_dirty(session, deployment.project_id, deployment.id, [data.at])
-    return BatchAccepted(**_batch_public(batch).model_dump(), replayed=False)
+    if not replayed:
+        tallies = Tallies(deployment.id)
+        tallies.predictions(batch.hour_start, data.rows)
+        tallies.write(session)
+        mark_dirty(session, deployment.project_id, deployment.id, [data.at])
+    return accepted(BatchAccepted, stored, replayed=replayed)
 
 
 def batch_digest(data: BatchCreate, profile: Profile) -> str:
@@ -211,20 +211,6 @@ def _check_sizes(data: BatchCreate, profile: Profile) -> None:
         )
 
 
-def _replay_batch(earlier: MonitorBatch, key: str, digest: str) -> BatchAccepted:
-    if earlier.request_sha256 != digest:
-        raise reused_key(key, f"batch {earlier.id}")
-    return BatchAccepted(**_batch_public(earlier).model_dump(), replayed=True)
-
-
-def _batch_by_key(session: Session, deployment_id: int, key: str) -> MonitorBatch | None:
-    return session.scalar(
-        select(MonitorBatch).where(
-            MonitorBatch.deployment_id == deployment_id, MonitorBatch.idempotency_key == key
-        )
-    )
-
-
 def _ids_taken(session: Session, deployment_id: int, ids: Sequence[str]) -> Conflict:
     taken: list[str] = []
     for part in _chunks(ids, ID_CHUNK):
@@ -263,23 +249,14 @@ def list_batches(
         query = query.where(MonitorBatch.at >= since)
     if until is not None:
         query = query.where(MonitorBatch.at < until)
-    total, rows = _page(
-        session, query, (MonitorBatch.at.desc(), MonitorBatch.id.desc()), page, per_page
+    total, rows = page_of(
+        session, query, MonitorBatch.at.desc(), MonitorBatch.id.desc(), page=page, per_page=per_page
     )
     return BatchPage(
-        items=[_batch_public(row) for row in rows], total=total, page=page, per_page=per_page
-    )
-
-
-def _batch_public(row: MonitorBatch) -> BatchPublic:
-    return BatchPublic(
-        id=row.id,
-        deployment_id=row.deployment_id,
-        at=row.at,
-        hour_start=row.hour_start,
-        rows=row.rows,
-        received_by=row.received_by,
-        received_at=row.received_at,
+        items=[BatchPublic.model_validate(row) for row in rows],
+        total=total,
+        page=page,
+        per_page=per_page,
     )
 
 
@@ -298,11 +275,17 @@ def log_labels(
     A label given again replaces the earlier one (a correction)."""
     deployment = deployment_row(session, access.project.id, deployment_id)
     ids = [prediction_id for prediction_id, _ in data.labels]
-    values = [label for _, label in data.labels]
-    digest = Digest("labels").texts(ids).numbers(values).hexdigest()
-    earlier = _labels_by_key(session, deployment.id, key)
+    write = KeyedWrite(
+        session,
+        LabelBatch,
+        (LabelBatch.deployment_id == deployment.id) & (LabelBatch.idempotency_key == key),
+        key,
+        Digest("labels").texts(ids).numbers([label for _, label in data.labels]).hexdigest(),
+        "labels delivery",
+    )
+    earlier = write.earlier()
     if earlier is not None:
-        return _replay_labels(earlier, key, digest)
+        return accepted(LabelsAccepted, earlier, replayed=True)
     if not ids:
         raise ValidationFailed(
             'labels is empty; send at least one {"id": ..., "label": ...}',
@@ -315,16 +298,7 @@ def log_labels(
             f"labels repeat prediction ids: {_names(duplicates)}; give each prediction one label",
             [FieldProblem("labels", "unique", "ids repeat")],
         )
-    found: dict[str, tuple[int, datetime]] = {}
-    for part in _chunks(ids, ID_CHUNK):
-        found.update(
-            (prediction_id, (row_id, hour))
-            for row_id, prediction_id, hour in session.execute(
-                select(Prediction.id, Prediction.prediction_id, Prediction.hour_start)
-                .where(Prediction.deployment_id == deployment.id)
-                .where(Prediction.prediction_id.in_(part))
-            )
-        )
+    found = _predictions_by_id(session, deployment.id, ids)
     unknown = [prediction_id for prediction_id in ids if prediction_id not in found]
     if unknown:
         raise ValidationFailed(
@@ -337,152 +311,66 @@ def log_labels(
         project_id=deployment.project_id,
         deployment_id=deployment.id,
         idempotency_key=key,
-        request_sha256=digest,
+        request_sha256=write.digest,
         labels=len(ids),
         received_by=access.actor,
         received_at=now,
     )
-    try:
-        with session.begin_nested():
-            session.add(delivery)
-            session.flush()
-    except IntegrityError:
-        earlier = _labels_by_key(session, deployment.id, key)
-        if earlier is None:
-            raise
-        return _replay_labels(earlier, key, digest)
-    # Rows in primary-key order, so concurrent deliveries lock them in one order (no deadlock).
-    updates = sorted(
-        (
-            {"id": found[prediction_id][0], "label": label, "labelled_at": now}
-            for prediction_id, label in data.labels
-        ),
-        key=lambda row: row["id"],  # type: ignore[arg-type,return-value]
+    stored, replayed = write.insert(delivery)
+    if replayed:
+        return accepted(LabelsAccepted, stored, replayed=True)
+    # In primary-key order: every delivery locks rows in one order, so two never wait for each
+    # other in a cycle.
+    rows = sorted((found[prediction_id], label) for prediction_id, label in data.labels)
+    before = _locked_labels(session, [row.id for row, _ in rows])
+    session.execute(
+        update(Prediction),
+        [{"id": row.id, "label": label, "labelled_at": now} for row, label in rows],
     )
-    session.execute(update(Prediction), updates)
-    hours = {hour for _, hour in found.values()}
-    mark_dirty(session, deployment.project_id, deployment.id, hours)
-    return _labels_public(delivery, replayed=False)
+    tallies = Tallies(deployment.id)
+    for row, label in rows:
+        tallies.relabel(row.hour, row.value, before[row.id], label)
+    tallies.write(session)
+    mark_dirty(session, deployment.project_id, deployment.id, {row.hour for row, _ in rows})
+    return accepted(LabelsAccepted, delivery, replayed=False)
 
 
-def _labels_by_key(session: Session, deployment_id: int, key: str) -> LabelBatch | None:
-    return session.scalar(
-        select(LabelBatch).where(
-            LabelBatch.deployment_id == deployment_id, LabelBatch.idempotency_key == key
-        )
-    )
+class _Logged(NamedTuple):
+    """A logged prediction, as labels need it."""
+
+    id: int
+    hour: datetime
+    value: float
 
 
-def _replay_labels(earlier: LabelBatch, key: str, digest: str) -> LabelsAccepted:
-    if earlier.request_sha256 != digest:
-        raise reused_key(key, f"labels delivery {earlier.id}")
-    return _labels_public(earlier, replayed=True)
+def _predictions_by_id(
+    session: Session, deployment_id: int, ids: Sequence[str]
+) -> dict[str, _Logged]:
+    """The deployment's predictions with these ids, by id; ids it never logged are missing."""
+    found: dict[str, _Logged] = {}
+    for part in _chunks(ids, ID_CHUNK):
+        for row_id, prediction_id, hour, value in session.execute(
+            select(Prediction.id, Prediction.prediction_id, Prediction.hour_start, Prediction.value)
+            .where(Prediction.deployment_id == deployment_id)
+            .where(Prediction.prediction_id.in_(part))
+        ):
+            found[prediction_id] = _Logged(row_id, hour, value)
+    return found
 
 
-def _labels_public(row: LabelBatch, *, replayed: bool) -> LabelsAccepted:
-    return LabelsAccepted(
-        id=row.id,
-        deployment_id=row.deployment_id,
-        labels=row.labels,
-        received_by=row.received_by,
-        received_at=row.received_at,
-        replayed=replayed,
-    )
-
-
-# --- KPI values ------------------------------------------------------------------------------
-
-
-def report_kpi_value(
-    session: Session,
-    access: ProjectAccess,
-    kpi_id: int,
-    key: str,
-    data: KpiValueCreate,
-    settings: Settings,
-) -> KpiValueAccepted:
-    """Record a measured value of one of the charter's KPIs, once per key."""
-    kpi = _kpi(session, access.project.id, kpi_id)
-    digest = Digest("kpi").number(kpi.id).instant(data.at).number(data.value).hexdigest()
-    earlier = _kpi_value_by_key(session, kpi.project_id, key)
-    if earlier is not None:
-        return _replay_kpi_value(earlier, key, digest)
-    check_time(data.at, settings, "at")
-    row = KpiValue(
-        project_id=kpi.project_id,
-        kpi_id=kpi.id,
-        idempotency_key=key,
-        request_sha256=digest,
-        at=data.at,
-        value=data.value,
-        reported_by=access.actor,
-        received_at=utcnow(),
-    )
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
-        earlier = _kpi_value_by_key(session, kpi.project_id, key)
-        if earlier is None:
-            raise
-        return _replay_kpi_value(earlier, key, digest)
-    mark_dirty(session, kpi.project_id, None, [data.at])
-    return KpiValueAccepted(**_kpi_value_public(row).model_dump(), replayed=False)
-
-
-def list_kpi_values(
-    session: Session,
-    access: ProjectAccess,
-    kpi_id: int,
-    *,
-    since: datetime | None,
-    until: datetime | None,
-    page: int,
-    per_page: int,
-) -> KpiValuePage:
-    """A KPI's values, newest first."""
-    kpi = _kpi(session, access.project.id, kpi_id)
-    query = select(KpiValue).where(KpiValue.kpi_id == kpi.id)
-    if since is not None:
-        query = query.where(KpiValue.at >= since)
-    if until is not None:
-        query = query.where(KpiValue.at < until)
-    total, rows = _page(session, query, (KpiValue.at.desc(), KpiValue.id.desc()), page, per_page)
-    return KpiValuePage(
-        items=[_kpi_value_public(row) for row in rows], total=total, page=page, per_page=per_page
-    )
-
-
-def _kpi(session: Session, project_id: int, kpi_id: int) -> Kpi:
-    return one_or_not_found(
-        session,
-        select(Kpi).where(Kpi.project_id == project_id, Kpi.id == kpi_id),
-        f"no KPI {kpi_id} in this project",
-    )
-
-
-def _kpi_value_by_key(session: Session, project_id: int, key: str) -> KpiValue | None:
-    return session.scalar(
-        select(KpiValue).where(KpiValue.project_id == project_id, KpiValue.idempotency_key == key)
-    )
-
-
-def _replay_kpi_value(earlier: KpiValue, key: str, digest: str) -> KpiValueAccepted:
-    if earlier.request_sha256 != digest:
-        raise reused_key(key, f"KPI value {earlier.id}")
-    return KpiValueAccepted(**_kpi_value_public(earlier).model_dump(), replayed=True)
-
-
-def _kpi_value_public(row: KpiValue) -> KpiValuePublic:
-    return KpiValuePublic(
-        id=row.id,
-        kpi_id=row.kpi_id,
-        at=row.at,
-        value=row.value,
-        reported_by=row.reported_by,
-        received_at=row.received_at,
-    )
+def _locked_labels(session: Session, row_ids: Sequence[int]) -> dict[int, float | None]:
+    """The current labels of these rows (sorted ids), locked until the transaction ends: a
+    concurrent correction of one of them waits, then reads the label this one writes."""
+    labels: dict[int, float | None] = {}
+    for part in _chunks(row_ids, ID_CHUNK):
+        for row_id, label in session.execute(
+            select(Prediction.id, Prediction.label)
+            .where(Prediction.id.in_(part))
+            .order_by(Prediction.id)
+            .with_for_update()
+        ):
+            labels[row_id] = label
+    return labels
 
 
 # --- shared checks ---------------------------------------------------------------------------
@@ -509,17 +397,3 @@ def _names(ids: Sequence[str]) -> str:
 def _chunks(values: Sequence[T], size: int) -> Iterable[Sequence[T]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
-
-
-def _page(
-    session: Session,
-    query: Select[T],
-    order: tuple[object, ...],
-    page: int,
-    per_page: int,
-) -> tuple[int, Sequence[T]]:
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.order_by(*order).offset((page - 1) * per_page).limit(per_page)  # type: ignore[arg-type]
-    ).all()
-    return total, rows

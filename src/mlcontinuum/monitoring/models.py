@@ -144,3 +144,39 @@ class MonitorWindow(Base):
     drifted_features: Mapped[int] = mapped_column(Integer, default=0)
     failed_checks: Mapped[int] = mapped_column(Integer, default=0)
     kpis_breached: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PerformanceHour(Base):
+    """Running totals of one deployment's predictions made in one hour and of their labels, kept
+    by ingest in the transaction that writes the rows they count (see tallies.py). A window's
+    performance sums at most 24 of these, whatever its row count."""
+
+    __tablename__ = "performance_hours"
+
+    deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id"), primary_key=True)
+    hour_start: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    predictions: Mapped[int] = mapped_column(Integer)
+    labelled: Mapped[int] = mapped_column(Integer)
+    # Labelled predictions that rule out a binary task: a value outside [0, 1] or a label other
+    # than 0 and 1.
+    non_binary: Mapped[int] = mapped_column(Integer)
+    # At the cut-off 0.5 (value >= 0.5 predicts 1), over every labelled prediction.
+    true_positives: Mapped[int] = mapped_column(Integer)
+    false_positives: Mapped[int] = mapped_column(Integer)
+    false_negatives: Mapped[int] = mapped_column(Integer)
+    abs_error: Mapped[float] = mapped_column(Float)  # sum of |value - label|
+    squared_error: Mapped[float] = mapped_column(Float)  # sum of (value - label)²
+
+
+class ScoreBin(Base):
+    """How many labelled predictions of one deployment and hour fall in one of 100 score bins,
+    per label (0 or 1); only predictions with a value in [0, 1] and a 0/1 label count. The ROC
+    AUC is computed from these."""
+
+    __tablename__ = "performance_score_bins"
+
+    deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id"), primary_key=True)
+    hour_start: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    positive: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    bin: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)

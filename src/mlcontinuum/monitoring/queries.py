@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mlcontinuum.monitoring.enums import Granularity
 from mlcontinuum.monitoring.eval_schemas import WindowEvaluation, WindowPage, WindowPublic
 from mlcontinuum.monitoring.models import MonitorWindow
 from mlcontinuum.monitoring.windows import PROJECT_SCOPE_KEY, scope_key
+from mlcontinuum.storage.paging import page_of
 
 
 def list_windows(
@@ -37,10 +38,7 @@ def list_windows(
         query = query.where(MonitorWindow.start >= since)
     if until is not None:
         query = query.where(MonitorWindow.start < until)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.order_by(MonitorWindow.start.desc()).offset((page - 1) * per_page).limit(per_page)
-    ).all()
+    total, rows = page_of(session, query, MonitorWindow.start.desc(), page=page, per_page=per_page)
     return WindowPage(
         items=[public(row) for row in rows], total=total, page=page, per_page=per_page
     )

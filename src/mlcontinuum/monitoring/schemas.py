@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, Field, PlainValidator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainValidator
 
 from mlcontinuum.monitoring.models import PREDICTION_ID_LENGTH
 from mlcontinuum.schema import Strict
@@ -47,7 +47,14 @@ def _prediction_ids(value: Any) -> list[str]:
 
 
 def _finite(item: object) -> bool:
-    return isinstance(item, int | float) and not isinstance(item, bool) and math.isfinite(item)
+    """A JSON number that is a finite float: not a bool, NaN or infinity, nor an integer too
+    large for a float (which would overflow rather than answer)."""
+    if isinstance(item, bool) or not isinstance(item, int | float):
+        return False
+    try:
+        return math.isfinite(item)
+    except OverflowError:
+        return False
 
 
 def _values(value: Any) -> list[float]:
@@ -122,7 +129,15 @@ class KpiValueCreate(Strict):
     value: float = Field(allow_inf_nan=False)
 
 
+REPLAYED = (
+    "True when this Idempotency-Key was already used with the same content: nothing new was "
+    "stored and this is the original answer."
+)
+
+
 class BatchPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     deployment_id: int
     at: datetime
@@ -133,10 +148,7 @@ class BatchPublic(BaseModel):
 
 
 class BatchAccepted(BatchPublic):
-    replayed: bool = Field(
-        description="True when this Idempotency-Key was already used with the same content: "
-        "nothing new was stored and this is the original answer."
-    )
+    replayed: bool = Field(default=False, description=REPLAYED)
 
 
 class BatchPage(BaseModel):
@@ -147,15 +159,19 @@ class BatchPage(BaseModel):
 
 
 class LabelsAccepted(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     deployment_id: int
     labels: int
     received_by: str
     received_at: datetime
-    replayed: bool
+    replayed: bool = Field(default=False, description=REPLAYED)
 
 
 class KpiValuePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     kpi_id: int
     at: datetime
@@ -165,7 +181,7 @@ class KpiValuePublic(BaseModel):
 
 
 class KpiValueAccepted(KpiValuePublic):
-    replayed: bool
+    replayed: bool = Field(default=False, description=REPLAYED)
 
 
 class KpiValuePage(BaseModel):
@@ -173,3 +189,11 @@ class KpiValuePage(BaseModel):
     total: int
     page: int
     per_page: int
+
+
+Accepted = TypeVar("Accepted", BatchAccepted, LabelsAccepted, KpiValueAccepted)
+
+
+def accepted(schema: type[Accepted], row: object, *, replayed: bool) -> Accepted:
+    """The answer to a write: the stored row, and whether this request only replayed it."""
+    return schema.model_validate(row).model_copy(update={"replayed": replayed})

@@ -23,8 +23,8 @@ from mlcontinuum.alerts.models import Alert
 from mlcontinuum.alerts.schemas import AlertPublic
 from mlcontinuum.changes.enums import ChangeStatus
 from mlcontinuum.changes.models import ChangeRequest, PlanNote
+from mlcontinuum.charter import service as charter
 from mlcontinuum.charter.enums import Direction
-from mlcontinuum.charter.models import Kpi
 from mlcontinuum.monitoring import queries
 from mlcontinuum.monitoring.enums import Granularity
 from mlcontinuum.monitoring.eval_schemas import (
@@ -214,42 +214,49 @@ def _light(alerts: AlertCounts, kpi_breached: bool) -> Light:
     return "amber" if alerts.total else "green"
 
 
+def _sum(counts: Sequence[AlertCounts]) -> AlertCounts:
+    return AlertCounts(
+        critical=sum(c.critical for c in counts),
+        warning=sum(c.warning for c in counts),
+        info=sum(c.info for c in counts),
+    )
+
+
 def project_health(session: Session, project_id: int) -> ProjectHealth:
     """One line per deployment running in production: its latest evaluated day, its open
-    alerts and change requests, and the charter's KPIs against their thresholds."""
+    alerts and change requests, and the charter's KPIs against their thresholds. The page's
+    light is the worst of the lines' (or, with nothing in production, the KPIs' alone): the
+    alerts of a deployment no longer running do not colour it."""
     running: list[tuple[DeploymentPublic, int | None]] = []
-    for current in releases.current_deployments(session, project_id):
-        if current.deployment.environment is not Environment.PRODUCTION:
-            continue
+    for current in releases.current_deployments(
+        session, project_id, environment=Environment.PRODUCTION
+    ):
         full = current.beside
         running.append((current.deployment, full.version if full else None))
-        if full is not None and all(d.id != full.id for d, _ in running):
+        if full is not None:
+            # The full deployment a canary or shadow runs beside still serves: it has a line.
             running.append((full, None))
-    ids = [d.id for d, _ in running]
     alerts = _alert_counts(session, project_id)
     changes = _undecided_changes(session, project_id)
     kpis = latest_kpis(session, project_id)
     project_alerts = alerts.get(None, AlertCounts())
     kpi_breached = any(k.breached for k in kpis)
-    days = _latest_days(session, project_id, ids)
-    lines = []
-    for deployment, beside in running:
-        mine = alerts.get(deployment.id, AlertCounts())
-        merged = AlertCounts(
-            critical=mine.critical + project_alerts.critical,
-            warning=mine.warning + project_alerts.warning,
-            info=mine.info + project_alerts.info,
+    days = _latest_days(session, project_id, [d.id for d, _ in running])
+    lines = [
+        _line(
+            deployment,
+            beside,
+            days.get(deployment.id),
+            alerts.get(deployment.id, AlertCounts()),
+            changes,
+            project_alerts,
+            kpi_breached,
         )
-        lines.append(
-            _line(deployment, beside, days.get(deployment.id), mine, changes, merged, kpi_breached)
-        )
-    everything = AlertCounts(
-        critical=sum(c.critical for c in alerts.values()),
-        warning=sum(c.warning for c in alerts.values()),
-        info=sum(c.info for c in alerts.values()),
-    )
+        for deployment, beside in running
+    ]
+    lit_by = _sum([project_alerts, *(line.alerts for line in lines)])
     return ProjectHealth(
-        light=_light(everything, kpi_breached),
+        light=_light(lit_by, kpi_breached),
         deployments=lines,
         kpis=kpis,
         project_alerts=project_alerts,
@@ -263,9 +270,10 @@ def _line(
     window: MonitorWindow | None,
     alerts: AlertCounts,
     changes: dict[int | None, int],
-    lit_by: AlertCounts,
+    project_alerts: AlertCounts,
     kpi_breached: bool,
 ) -> DeploymentHealth:
+    """A deployment's line; its light also counts the project's own alerts (the KPIs)."""
     evaluation = (
         WindowEvaluation.model_validate(window.evaluation)
         if window is not None and window.evaluation is not None
@@ -276,7 +284,7 @@ def _line(
     return DeploymentHealth(
         deployment=deployment,
         beside=beside,
-        light=_light(lit_by, kpi_breached),
+        light=_light(_sum([alerts, project_alerts]), kpi_breached),
         day=window.start if window else None,
         rows=window.rows if window else 0,
         features=sum(c.skipped is None for c in drift),
@@ -350,10 +358,8 @@ def _latest_days(
 
 def latest_kpis(session: Session, project_id: int) -> list[KpiStatus]:
     """Every charter KPI with the mean of its latest evaluated day window that has values."""
-    charter = session.scalars(
-        select(Kpi).where(Kpi.project_id == project_id).order_by(Kpi.name)
-    ).all()
-    if not charter:
+    listed = charter.list_kpis(session, project_id)
+    if not listed:
         return []
     rows = session.execute(
         select(MonitorWindow.start, MonitorWindow.evaluation)
@@ -372,10 +378,10 @@ def latest_kpis(session: Session, project_id: int) -> list[KpiStatus]:
             continue
         for measured in WindowEvaluation.model_validate(stored).kpis:
             latest.setdefault(measured.kpi_id, (start, measured))
-        if len(latest) == len(charter):
+        if len(latest) == len(listed):
             break
     statuses = []
-    for kpi in charter:
+    for kpi in listed:
         found = latest.get(kpi.id)
         day = found[0] if found else None
         outcome = found[1] if found else None

@@ -10,13 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from mlcontinuum.monitoring.enums import Granularity, WindowScope
 from mlcontinuum.monitoring.models import MonitorWindow
-from mlcontinuum.storage.base import utcnow
+from mlcontinuum.storage.base import Base, utcnow
 
 PROJECT_SCOPE_KEY = "project"
 
@@ -36,8 +35,8 @@ def mark_dirty(
     """Mark the hour and day windows holding `instants` for (re-)evaluation, creating them."""
     now = utcnow()
     scope = WindowScope.PROJECT if deployment_id is None else WindowScope.DEPLOYMENT
-    for granularity, start in sorted(window_starts(instants)):
-        values = {
+    rows = [
+        {
             "project_id": project_id,
             "scope": scope,
             "scope_key": scope_key(deployment_id),
@@ -53,16 +52,21 @@ def mark_dirty(
             "failed_checks": 0,
             "kpis_breached": 0,
         }
-        session.execute(
-            _upsert(session, values).on_conflict_do_update(
-                index_elements=["project_id", "scope_key", "granularity", "start"],
-                set_={"dirty": True, "changed_at": now},
-            )
-        )
+        for granularity, start in sorted(window_starts(instants))
+    ]
+    if not rows:
+        return
+    session.execute(
+        dialect_insert(session, MonitorWindow).on_conflict_do_update(
+            index_elements=["project_id", "scope_key", "granularity", "start"],
+            set_={"dirty": True, "changed_at": now},
+        ),
+        rows,
+    )
 
 
-def _upsert(session: Session, values: dict[str, object]) -> postgresql.Insert | sqlite.Insert:
-    dialect = session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    statement: Insert = module.insert(MonitorWindow).values(**values)
-    return statement  # type: ignore[return-value]
+def dialect_insert(session: Session, model: type[Base]) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT in the session's dialect, which has `on_conflict_do_update` (an upsert)."""
+    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement: postgresql.Insert | sqlite.Insert = module.insert(model)
+    return statement

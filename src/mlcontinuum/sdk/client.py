@@ -65,15 +65,15 @@ from mlcontinuum.sdk.errors import (
     ContinuumAPIError,
     ContinuumConnectionError,
     RateLimitedError,
-    UnavailableError,
+    RetryLaterError,
     error_from_response,
 )
+from mlcontinuum.sdk.monitor import DEFAULT_MAX_ROWS, Monitor, aware, finite_values
 from mlcontinuum.sdk.runs import ActiveRun, git_state
 
 if TYPE_CHECKING:
     # Imported when first used: they load the table definitions, which plain calls never need.
     from mlcontinuum.monitoring.schemas import KpiValueAccepted, KpiValuePage
-    from mlcontinuum.sdk.monitor import Monitor
 
 API_PREFIX = "/api/v1"
 YAML_TYPE = "application/yaml"
@@ -508,11 +508,11 @@ class Client:
 
     # --- monitoring ---------------------------------------------------------------------------
 
-    def monitor(self, slug: str, deployment_id: int, *, max_rows: int = 100_000) -> Monitor:
+    def monitor(
+        self, slug: str, deployment_id: int, *, max_rows: int = DEFAULT_MAX_ROWS
+    ) -> Monitor:
         """A deployment's production traffic: `log_batch(features, predictions, ids=..., at=...)`
         and `log_labels(ids, labels)`. See `mlcontinuum.sdk.monitor`."""
-        from mlcontinuum.sdk.monitor import Monitor
-
         return Monitor(self, slug, deployment_id, max_rows=max_rows)
 
     def report_kpi(
@@ -528,10 +528,9 @@ class Client:
         datetime (default: now). Retried like every monitoring write; `.replayed` is True when
         the server already had it."""
         from mlcontinuum.monitoring.schemas import KpiValueAccepted
-        from mlcontinuum.sdk.monitor import _aware, finite_values
 
         body = {
-            "at": _aware(at).isoformat(),
+            "at": aware(at).isoformat(),
             "value": finite_values([value], "value")[0],
         }
         path = f"/projects/{_seg(slug)}/kpis/{self._kpi_id(slug, kpi)}/values"
@@ -577,9 +576,8 @@ class Client:
                 attempt += 1
 
     def _wait(self, error: ContinuumAPIError, attempt: int) -> float:
-        said = getattr(error, "retry_after", None)
-        if isinstance(error, RateLimitedError | UnavailableError) and said is not None:
-            return float(min(said, self.max_wait_seconds))
+        if isinstance(error, RetryLaterError) and error.retry_after is not None:
+            return float(min(error.retry_after, self.max_wait_seconds))
         # Jitter spreads the retries of many clients refused at the same moment.
         jitter = random.uniform(0.5, 1.5)  # noqa: S311 (not for security)
         return float(min(self.backoff_seconds * 2 ** (attempt - 1) * jitter, self.max_wait_seconds))

@@ -59,21 +59,21 @@ class ValidationError(ContinuumAPIError):
     """422: the input broke a rule; `fields` names each field and rule."""
 
 
-class RateLimitedError(ContinuumAPIError):
-    """429: too many attempts; wait `retry_after` seconds (None when the server did not say)."""
+class RetryLaterError(ContinuumAPIError):
+    """Refused for now: wait `retry_after` seconds (None when the server did not say) and send
+    the same request again. Monitoring writes retry these by themselves."""
 
     def __init__(self, message: str, *, retry_after: float | None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.retry_after = retry_after
 
 
-class UnavailableError(ContinuumAPIError):
-    """503: the server is at capacity or its database is busy; retry after `retry_after`
-    seconds (None when the server did not say). Monitoring writes retry this by themselves."""
+class RateLimitedError(RetryLaterError):
+    """429: too many attempts."""
 
-    def __init__(self, message: str, *, retry_after: float | None, **kwargs: Any) -> None:
-        super().__init__(message, **kwargs)
-        self.retry_after = retry_after
+
+class UnavailableError(RetryLaterError):
+    """503: the server is at capacity or its database is busy."""
 
 
 class ContinuumConnectionError(ContinuumAPIError, ConnectionError):
@@ -87,6 +87,7 @@ _BY_STATUS: dict[int, type[ContinuumAPIError]] = {
     409: ConflictError,
     422: ValidationError,
 }
+_RETRY_LATER: dict[int, type[RetryLaterError]] = {429: RateLimitedError, 503: UnavailableError}
 
 
 def error_from_response(response: httpx.Response) -> ContinuumAPIError:
@@ -102,9 +103,9 @@ def error_from_response(response: httpx.Response) -> ContinuumAPIError:
         ]
     except (ValueError, KeyError, TypeError):
         message = response.text.strip()[:300] or response.reason_phrase
-    if response.status_code in (429, 503):
-        cls_wait = RateLimitedError if response.status_code == 429 else UnavailableError
-        return cls_wait(
+    later = _RETRY_LATER.get(response.status_code)
+    if later is not None:
+        return later(
             message,
             retry_after=_seconds(response.headers.get("retry-after")),
             status=response.status_code,

@@ -75,7 +75,7 @@ class Monitor:
 
         id_list = prediction_ids(ids)
         values = finite_values(predictions, "predictions")
-        when = _aware(at)
+        when = aware(at)
         if len(id_list) > self.max_rows:
             raise ValueError(
                 f"the batch has {len(id_list)} rows, more than max_rows={self.max_rows}; split "
@@ -152,7 +152,7 @@ def finite_values(values: Iterable[Any], name: str) -> list[float]:
     for position, value in enumerate(values):
         try:
             number = float(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             number = math.nan
         if isinstance(value, bool | str | bytes) or not math.isfinite(number):
             raise ValueError(f"{name}[{position}] is {value!r}; every value must be finite")
@@ -166,7 +166,8 @@ def _is_integer(value: object) -> bool:
     return isinstance(value, int | np.integer) and not isinstance(value, bool)
 
 
-def _aware(at: datetime | None) -> datetime:
+def aware(at: datetime | None) -> datetime:
+    """`at`, which must have a time zone, or now."""
     if at is None:
         return datetime.now(UTC)
     if at.tzinfo is None or at.utcoffset() is None:

@@ -14,7 +14,7 @@ from pydantic import AwareDatetime
 from mlcontinuum.api.db import Db
 from mlcontinuum.api.deps import AppSettings, MonitorWrite, Page, PerPage, ProjectRead
 from mlcontinuum.api.routes import router
-from mlcontinuum.monitoring import ingest
+from mlcontinuum.monitoring import ingest, kpi_values
 from mlcontinuum.monitoring.idempotency import IdempotencyKey
 from mlcontinuum.monitoring.schemas import (
     BatchAccepted,
@@ -106,7 +106,7 @@ def report_kpi_value(
     response: Response,
 ) -> KpiValueAccepted:
     """Record a measured value of a charter KPI at a time."""
-    accepted = ingest.report_kpi_value(db, access, kpi_id, key, data, settings)
+    accepted = kpi_values.report_kpi_value(db, access, kpi_id, key, data, settings)
     _answered(response, accepted.replayed)
     return accepted
 
@@ -122,6 +122,6 @@ def list_kpi_values(
     per_page: PerPage = 50,
 ) -> KpiValuePage:
     """The KPI's reported values, newest first."""
-    return ingest.list_kpi_values(
+    return kpi_values.list_kpi_values(
         db, access, kpi_id, since=since, until=until, page=page, per_page=per_page
     )

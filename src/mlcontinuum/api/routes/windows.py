@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Query
+from pydantic import AfterValidator
 
 from mlcontinuum.api.db import Db
 from mlcontinuum.api.deps import MonitorConfigure, Page, PerPage, ProjectRead
@@ -18,10 +19,24 @@ from mlcontinuum.releases.deployments import deployment_row
 routes = router(tags=["evaluation"])
 DEPLOYMENT = "/projects/{project}/deployments/{deployment_id}"
 
+
+def _utc(value: datetime | None) -> datetime | None:
+    """A time without a zone is read as UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
 Since = Annotated[
-    datetime | None, Query(alias="from", description="Windows starting at or after this time.")
+    datetime | None,
+    AfterValidator(_utc),
+    Query(alias="from", description="Windows starting at or after this time (UTC if no zone)."),
 ]
-Until = Annotated[datetime | None, Query(alias="to", description="Windows starting before this.")]
+Until = Annotated[
+    datetime | None,
+    AfterValidator(_utc),
+    Query(alias="to", description="Windows starting before this time (UTC if no zone)."),
+]
 GranularityQuery = Annotated[Granularity, Query(description="Hour or day windows.")]
 
 
@@ -44,8 +59,8 @@ def list_windows(
         access.project.id,
         deployment_id,
         granularity=granularity,
-        since=_aware(since),
-        until=_aware(until),
+        since=since,
+        until=until,
         page=page,
         per_page=per_page,
     )
@@ -75,14 +90,8 @@ def list_kpi_windows(
         access.project.id,
         None,
         granularity=granularity,
-        since=_aware(since),
-        until=_aware(until),
+        since=since,
+        until=until,
         page=page,
         per_page=per_page,
     )
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
