@@ -4,8 +4,11 @@ the project page, and keeps a screenshot of it in test-artifacts/."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from fastapi import FastAPI
@@ -118,27 +121,39 @@ def test_a_project_from_sign_in_to_its_page(live_server: str, accounts: Accounts
     assert (ARTIFACTS / "project-page.png").stat().st_size > 10_000
 
 
-def test_a_release_request_shows_its_evidence(
-    live_server: str, client: TestClient, accounts: Accounts, owner: Account, project: str
-) -> None:
-    team = Team(client, accounts, owner, project)
-    release_id = team.request(version_with_evidence(team)).json()["id"]
+@contextmanager
+def _browser_page() -> Iterator[Any]:
+    """A page of a fresh chromium, 1280×900, waiting up to 15 s for what it is asked."""
     with playwright.sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.set_default_timeout(15_000)
-            page.goto(f"{live_server}/projects/{project}/releases/{release_id}")
-            page.get_by_label("User name").fill(team.engineer.username)
-            page.get_by_label("Password").fill(team.engineer.password)
-            page.get_by_role("button", name="Sign in").click()
-            page.wait_for_url(re.compile(rf"/releases/{release_id}$"))
-            gates = page.get_by_role("table", name="Gate results of the latest gate run")
-            assert gates.is_visible()
-            assert gates.get_by_role("rowheader", name="metric_threshold").is_visible()
-            assert page.get_by_role("button", name="Approve release").is_visible()
+            yield page
         finally:
             browser.close()
+
+
+def _sign_in_to(page: Any, url: str, person: Account) -> None:
+    """Open `url` signed out: the login form comes first, then the page itself."""
+    page.goto(url)
+    page.get_by_label("User name").fill(person.username)
+    page.get_by_label("Password").fill(person.password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(re.escape(urlsplit(url).path) + "$"))
+
+
+def test_a_release_request_shows_its_evidence(
+    live_server: str, client: TestClient, accounts: Accounts, owner: Account, project: str
+) -> None:
+    team = Team(client, accounts, owner, project)
+    release_id = team.request(version_with_evidence(team)).json()["id"]
+    with _browser_page() as page:
+        _sign_in_to(page, f"{live_server}/projects/{project}/releases/{release_id}", team.engineer)
+        gates = page.get_by_role("table", name="Gate results of the latest gate run")
+        assert gates.is_visible()
+        assert gates.get_by_role("rowheader", name="metric_threshold").is_visible()
+        assert page.get_by_role("button", name="Approve release").is_visible()
 
 
 def _errors(message: Any) -> list[str]:
@@ -157,36 +172,24 @@ def test_the_deployment_page_draws_its_charts(
     project: str,
 ) -> None:
     production = produce(Monitor(Team(client, accounts, owner, project), app))
-    viewer = production.team.viewer
     problems: list[str] = []
-    with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.set_default_timeout(15_000)
-            page.on("console", lambda message: problems.extend(_errors(message)))
-            page.on("pageerror", lambda error: problems.append(str(error)))
-            page.goto(f"{live_server}{production.page}")
-            page.get_by_label("User name").fill(viewer.username)
-            page.get_by_label("Password").fill(viewer.password)
-            page.get_by_role("button", name="Sign in").click()
-            page.wait_for_url(re.compile(rf"/deployments/{production.deployment}$"))
-            heatmap = page.locator("#drift-heatmap")
-            heatmap.wait_for(state="visible")
-            box = heatmap.bounding_box()
-            assert box is not None
-            assert box["width"] > 100
-            assert box["height"] > 50
-            # Chart.js drew a cell per feature and window; the table folded away beside it.
-            cells = page.evaluate(
-                "Chart.getChart(document.getElementById('drift-heatmap'))"
-                ".getDatasetMeta(0).data.length"
-            )
-            assert cells >= 6
-            assert page.locator("#drift details.numbers").get_attribute("open") is None
-            assert page.locator("canvas[data-kpi]").first.is_visible()
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "deployment-page.png"), full_page=True)
-        finally:
-            browser.close()
+    with _browser_page() as page:
+        page.on("console", lambda message: problems.extend(_errors(message)))
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        _sign_in_to(page, f"{live_server}{production.page}", production.team.viewer)
+        heatmap = page.locator("#drift-heatmap")
+        heatmap.wait_for(state="visible")
+        box = heatmap.bounding_box()
+        assert box is not None
+        assert box["width"] > 100
+        assert box["height"] > 50
+        # Chart.js drew a cell per feature and window; the table folded away beside it.
+        cells = page.evaluate(
+            "Chart.getChart(document.getElementById('drift-heatmap')).getDatasetMeta(0).data.length"
+        )
+        assert cells >= 6
+        assert page.locator("#drift details.numbers").get_attribute("open") is None
+        assert page.locator("canvas[data-kpi]").first.is_visible()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "deployment-page.png"), full_page=True)
     assert problems == []

@@ -27,6 +27,7 @@ from tests.conftest import Account, Accounts
 from tests.evaluation.helpers import DAY0, Monitor, frame, profile_of
 from tests.releases.conftest import Team
 from tests.web.pagekit import Visit, Visitor, field_error
+from tests.web.test_release_pages import main_of, rows_of
 
 ROWS = 1_000
 DATA = re.compile(r'<script type="application/json" id="monitoring-data">(.*?)</script>', re.S)
@@ -126,19 +127,9 @@ def chart_data(html: str) -> dict[str, Any]:
     return data
 
 
-def _main(html: str) -> str:
-    return html.split("<main", 1)[1]
-
-
 def _cell(heat: dict[str, Any], feature: str, window: str) -> dict[str, Any]:
     [cell] = [c for c in heat["cells"] if c["y"] == feature and c["x"] == window]
     return cell
-
-
-def _rows(html: str, table: str) -> list[str]:
-    found = re.search(rf'<table class="{table}">(.*?)</table>', html, re.S)
-    assert found, f"no {table} table"
-    return re.findall(r"<tr id=\"[^\"]+\">(.*?)</tr>\s*(?=<tr id=|</tbody>)", found.group(1), re.S)
 
 
 def test_the_deployment_page_draws_drift_performance_and_kpis_from_stored_evaluations(
@@ -200,7 +191,7 @@ def test_the_deployment_page_draws_drift_performance_and_kpis_from_stored_evalua
     assert retention["breached"][kday1] is True
 
     # A viewer sees everything but no form.
-    assert 'method="post"' not in _main(html)
+    assert 'method="post"' not in main_of(html)
     assert "Open alerts" in html
 
     hours = chart_data(viewer.get(f"{production.page}?granularity=hour").text)["heatmap"]
@@ -214,14 +205,17 @@ def test_the_deployment_page_draws_drift_performance_and_kpis_from_stored_evalua
     assert old.status_code == 200
     assert "No production data in this period." in old.text
     assert 'rel="next"' in old.text  # back towards today
+    assert viewer.get(f"{production.page}?end=0001-01-02T00:00Z").status_code == 200
+    assert viewer.get(f"{production.page}?end=yesterday").status_code == 422
     assert viewer.get(f"{production.page}?granularity=week").status_code == 422
     missing = viewer.get(f"{production.base}/deployments/999")
     assert missing.status_code == 404
     assert "no deployment 999" in missing.text
 
 
-def _action(production: Production, alert_id: int, action: str) -> str:
-    return f'action="{production.base}/alerts/{alert_id}/{action}"'
+def _action(base: str, alert_id: int, action: str) -> str:
+    """The form of an alert's action, as its attribute on the page."""
+    return f'action="{base}/alerts/{alert_id}/{action}"'
 
 
 def test_alerts_are_acknowledged_and_resolved_through_the_forms(
@@ -233,14 +227,14 @@ def test_alerts_are_acknowledged_and_resolved_through_the_forms(
 
     engineer = visit(team.engineer)
     html = engineer.get(production.page).text
-    rows = _rows(html, "alerts")
+    rows = rows_of(html, "alerts")
     assert len(rows) == 2
     assert "Critical" in rows[0]  # most severe first
     assert escape(kpi["title"]) in rows[0]
     assert escape(drift["title"]) in rows[1]
     for alert in (drift, kpi):
         for action in ("acknowledge", "resolve", "change"):
-            assert _action(production, alert["id"], action) in html, action
+            assert _action(production.base, alert["id"], action) in html, action
     assert f'name="deployment" value="{production.deployment}"' in html
 
     viewer = visit(team.viewer).get(production.page).text
@@ -257,10 +251,10 @@ def test_alerts_are_acknowledged_and_resolved_through_the_forms(
     assert acked.headers["location"] == (f"{production.page}?done=acknowledged#alert-{kpi['id']}")
     page = customer.get(acked.headers["location"]).text
     assert "Alert acknowledged" in page
-    row = next(r for r in _rows(page, "alerts") if escape(kpi["title"]) in r)
+    row = next(r for r in rows_of(page, "alerts") if escape(kpi["title"]) in r)
     assert "Acknowledged</span>" in row
     assert "by sam" in row
-    assert _action(production, kpi["id"], "acknowledge") not in page
+    assert _action(production.base, kpi["id"], "acknowledge") not in page
     assert team.get(team.owner, f"/alerts/{kpi['id']}").json()["status"] == "acknowledged"
 
     twice = customer.post(f"{url}/acknowledge", {"deployment": str(production.deployment)})
@@ -287,7 +281,7 @@ def test_alerts_are_acknowledged_and_resolved_through_the_forms(
     assert resolved.status_code == 303
     page = engineer.get(resolved.headers["location"]).text
     assert "Alert resolved." in page
-    assert len(_rows(page, "alerts")) == 1  # only the drift alert is left open
+    assert len(rows_of(page, "alerts")) == 1  # only the drift alert is left open
     found = team.get(team.owner, f"/alerts/{kpi['id']}").json()
     assert (found["status"], found["resolution"], found["resolved_by"]) == (
         "resolved",
@@ -341,7 +335,7 @@ def test_a_change_request_from_an_alert_is_proposed_and_approved_through_the_for
     # The alert now links to its request instead of offering another.
     deployment_page = engineer.get(production.page).text
     assert f'href="{url}">change request {change_id}</a>' in deployment_page
-    assert _action(production, kpi["id"], "change") not in deployment_page
+    assert _action(production.base, kpi["id"], "change") not in deployment_page
     assert f'<tr id="change-{change_id}">' in deployment_page
     again = engineer.post(
         f"{production.base}/alerts/{kpi['id']}/change", {"deployment": str(production.deployment)}
@@ -389,7 +383,7 @@ def test_a_change_request_from_an_alert_is_proposed_and_approved_through_the_for
     assert "agreed" in page
 
     listing = visit(team.viewer).get(f"{production.base}/changes").text
-    [row] = _rows(listing, "changes")
+    [row] = rows_of(listing, "changes")
     assert "Decided" in row
     assert "Retrain" in row
     assert f'href="{production.page}">deployment {production.deployment}</a>' in row
@@ -448,6 +442,29 @@ def test_the_health_page_shows_red_with_the_breached_kpi(
     assert "No open alerts for this model" in html
 
 
+def test_alerts_of_a_replaced_deployment_do_not_colour_the_health(
+    monitor: Monitor, visit: Visit, project: str
+) -> None:
+    production = produce(monitor)
+    team = monitor.team
+    kpi = production.alert("kpi")
+    assert (
+        team.post(team.engineer, f"/alerts/{kpi['id']}/resolve", {"resolution": "ok"}).status_code
+        == 200
+    )
+    at = DAY0 + timedelta(days=2)
+    assert monitor.send_kpi(team.owner, production.retention, at, 0.95).status_code == 201
+    monitor.evaluate(production.deployment)
+    # A new version replaces the deployment; the old one's drift alert stays open.
+    newer = monitor.deploy(None)
+    assert production.alert("drift")["status"] == "open"
+
+    html = visit(team.viewer).get(f"/projects/{project}/health").text
+    assert f'<li class="card health-line green" id="health-{newer}">' in html
+    assert f'id="health-{production.deployment}"' not in html
+    assert '<p class="health-overall"><span class="light green">' in html
+
+
 def test_the_alerts_page_filters_and_pages(monitor: Monitor, visit: Visit, project: str) -> None:
     team = monitor.team
     deployment = monitor.deploy(None)
@@ -465,29 +482,26 @@ def test_the_alerts_page_filters_and_pages(monitor: Monitor, visit: Visit, proje
     assert re.search(r"<h2>Manage &amp; Trust</h2>\s*<ul>\s*<li><a href=\"/projects/churn/health\"",
                      page)  # fmt: skip
     assert 'aria-current="page">Alerts' in page
-    assert len(_rows(page, "alerts")) == 25
+    assert len(rows_of(page, "alerts")) == 25
     assert "Page 1 of 2 (26 in all)" in page
     assert "a charter KPI, for the whole project" in page
-    assert 'method="post"' not in _main(page)
+    assert 'method="post"' not in main_of(page)
     second = me.get(f"{url}?page=2").text
-    assert len(_rows(second, "alerts")) == 1
+    assert len(rows_of(second, "alerts")) == 1
     acked = me.get(f"{url}?status=acknowledged").text
-    [row] = _rows(acked, "alerts")
+    [row] = rows_of(acked, "alerts")
     assert escape(first["title"]) in row
     assert '<option value="acknowledged" selected>' in acked
     assert "Page 1 of" not in acked
-    assert len(_rows(me.get(f"{url}?severity=critical&status=open").text, "alerts")) == 25
+    assert len(rows_of(me.get(f"{url}?severity=critical&status=open").text, "alerts")) == 25
     assert "No alerts match these filters." in me.get(f"{url}?severity=info").text
     assert "There are fewer pages than that." in me.get(f"{url}?page=9").text
     assert me.get(f"{url}?status=closed").status_code == 422
 
     engineer = visit(team.engineer).get(f"{url}?status=acknowledged").text
-    assert _action_in(engineer, project, first["id"], "resolve")
-    assert not _action_in(engineer, project, first["id"], "acknowledge")  # acknowledged
-
-
-def _action_in(html: str, project: str, alert_id: int, action: str) -> bool:
-    return f'action="/projects/{project}/alerts/{alert_id}/{action}"' in html
+    base = f"/projects/{project}"
+    assert _action(base, first["id"], "resolve") in engineer
+    assert _action(base, first["id"], "acknowledge") not in engineer  # acknowledged
 
 
 def test_who_sees_and_posts_what(production: Production, visit: Visit, accounts: Accounts) -> None:
@@ -515,7 +529,7 @@ def test_who_sees_and_posts_what(production: Production, visit: Visit, accounts:
     for page in pages:
         response = viewer.get(base + page)
         assert response.status_code == 200, page
-        assert 'method="post"' not in _main(response.text), page
+        assert 'method="post"' not in main_of(response.text), page
     for page, body in posts.items():
         assert viewer.post(base + page, body).status_code == 403, page
 

@@ -42,7 +42,8 @@ def team(client: TestClient, accounts: Accounts, owner: Account, project: str) -
     return Team(client, accounts, owner, project)
 
 
-def _main(html: str) -> str:
+def main_of(html: str) -> str:
+    """The page without its header and navigation."""
     return html.split("<main", 1)[1]
 
 
@@ -72,10 +73,11 @@ def version_with_evidence(team: Team) -> int:
     return number
 
 
-def _rows(html: str, table: str) -> list[str]:
+def rows_of(html: str, table: str) -> list[str]:
+    """The rows (with an id) of the page's table of that class, as HTML."""
     found = re.search(rf'<table class="{table}">(.*?)</table>', html, re.S)
     assert found, f"no {table} table"
-    return re.findall(r"<tr id=\"[^\"]+\">(.*?)</tr>", found.group(1), re.S)
+    return re.findall(r"<tr id=\"[^\"]+\">(.*?)</tr>\s*(?=<tr id=|</tbody>)", found.group(1), re.S)
 
 
 def test_the_list_shows_waiting_requests_first_with_their_approvals(
@@ -96,7 +98,7 @@ def test_the_list_shows_waiting_requests_first_with_their_approvals(
         page.text,
     )
     assert 'aria-current="page">Releases' in page.text
-    rows = _rows(page.text, "releases")
+    rows = rows_of(page.text, "releases")
     assert len(rows) == 2
     pending, approved = rows
     assert f"churn-model version {v2}</a>" in pending  # older, but still waiting: on top
@@ -114,7 +116,7 @@ def test_the_list_shows_waiting_requests_first_with_their_approvals(
     assert "Request a release" not in page.text
 
     only = me.get(_pages(team) + "/releases?status=approved").text
-    assert len(_rows(only, "releases")) == 1
+    assert len(rows_of(only, "releases")) == 1
     assert '<option value="approved" selected>' in only
     none = me.get(_pages(team) + "/releases?status=rejected").text
     assert "No rejected release requests." in none
@@ -128,11 +130,11 @@ def test_the_list_pages_through_many_requests(team: Team, visit: Visit) -> None:
             assert team.request(number, environment).status_code == 201
     me = visit(team.owner)
     first = me.get(_pages(team) + "/releases?status=pending").text
-    assert len(_rows(first, "releases")) == 25
+    assert len(rows_of(first, "releases")) == 25
     assert "Page 1 of 2 (26 in all)" in first
     assert 'href="/projects/churn/releases?status=pending&amp;page=2"' in first
     second = me.get(_pages(team) + "/releases?status=pending&page=2").text
-    assert len(_rows(second, "releases")) == 1
+    assert len(rows_of(second, "releases")) == 1
     assert "There are fewer pages than that." in me.get(_pages(team) + "/releases?page=9").text
 
 
@@ -294,11 +296,11 @@ def test_deployments_rollback_and_dora(team: Team, visit: Visit) -> None:
     url = f"{_pages(team)}/deployments"
     me = visit(team.engineer)
     page = me.get(url).text
-    current = _rows(page, "current")
+    current = rows_of(page, "current")
     assert len(current) == 1
     assert f"churn-model version {v2}</a>" in current[0]
     assert f"Roll back to version {v1}" in current[0]
-    history = _rows(page, "history")
+    history = rows_of(page, "history")
     assert len(history) == 2
     assert "approved by emma, sam" in history[0]
     assert "Release request 2</a>" in history[0]
@@ -322,12 +324,12 @@ def test_deployments_rollback_and_dora(team: Team, visit: Visit) -> None:
     assert done.status_code == 303
     page = me.get(done.headers["location"]).text
     assert "Rolled back" in page
-    current = _rows(page, "current")
+    current = rows_of(page, "current")
     assert f"churn-model version {v1}</a>" in current[0]
     assert "a rollback" in current[0]
     # Version 2 failed and version 1 runs now: there is nothing left to roll back to.
     assert "No earlier version to roll back to." in current[0]
-    history = _rows(page, "history")
+    history = rows_of(page, "history")
     assert len(history) == 3
     assert "Rollback</span> of" in history[0]
     assert "error rate doubled" in history[0]
@@ -353,7 +355,7 @@ def test_a_canary_names_the_version_it_runs_beside(team: Team, visit: Visit) -> 
     for person in (team.engineer, team.customer):
         assert team.post(person, f"/releases/{canary}/approve").status_code == 200
     page = visit(team.viewer).get(f"{_pages(team)}/deployments").text
-    current = _rows(page, "current")
+    current = rows_of(page, "current")
     assert len(current) == 1
     assert f"churn-model version {v2}</a>" in current[0]
     assert "Canary 25 %" in current[0]
@@ -372,7 +374,7 @@ def test_readers_see_the_pages_without_buttons_and_cannot_post(
     for page in ("/releases", f"/releases/{waiting}", "/deployments"):
         response = viewer.get(base + page)
         assert response.status_code == 200, page
-        assert 'method="post"' not in _main(response.text), page
+        assert 'method="post"' not in main_of(response.text), page
     assert viewer.get(f"{base}/releases/new").status_code == 403
     posts = {
         "/releases/new": {"model_name": "churn-model", "version": "1", "environment": "staging"},

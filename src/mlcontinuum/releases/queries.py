@@ -1,8 +1,10 @@
 """Read-only views of the releases slice for the pages: release requests with the pending ones
-first, and the current deployment of each model in each environment (with what it runs beside
-and what a rollback would restore)."""
+first, the current deployment of each model in each environment (with what it runs beside and
+what a rollback would restore), and deployments by id."""
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 from pydantic import BaseModel, Field
 from sqlalchemy import case, func, select
@@ -10,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from mlcontinuum.registry.models import ModelVersion
 from mlcontinuum.releases import deployments, service
-from mlcontinuum.releases.enums import ReleaseStatus, Strategy
+from mlcontinuum.releases.enums import Environment, ReleaseStatus, Strategy
 from mlcontinuum.releases.models import Deployment, ReleaseRequest
 from mlcontinuum.releases.schemas import DeploymentPublic, ReleasePage
 
@@ -52,22 +54,41 @@ def releases_pending_first(
     )
 
 
-def current_deployments(session: Session, project_id: int) -> list[CurrentDeployment]:
-    """The latest deployment of every model in every environment, by model then environment."""
-    latest_ids = (
-        select(func.max(Deployment.id))
-        .where(Deployment.project_id == project_id)
-        .group_by(Deployment.model_name, Deployment.environment)
-    )
-    rows = session.scalars(
-        select(Deployment)
-        .where(Deployment.id.in_(latest_ids))
+def deployments_by_id(
+    session: Session, project_id: int, ids: Collection[int]
+) -> dict[int, DeploymentPublic]:
+    """The project's deployments among `ids`, in one query whatever their number (ids of
+    another project are left out)."""
+    if not ids:
+        return {}
+    # Their versions are loaded with them, so `deployments.public` finds each in the session.
+    rows = session.execute(
+        select(Deployment, ModelVersion)
+        .join(ModelVersion, ModelVersion.id == Deployment.version_id)
+        .where(Deployment.project_id == project_id, Deployment.id.in_(ids))
+    ).all()
+    return {row.id: deployments.public(session, row) for row, _ in rows}
+
+
+def current_deployments(
+    session: Session, project_id: int, *, environment: Environment | None = None
+) -> list[CurrentDeployment]:
+    """The latest deployment of every model in every environment (or in `environment`), by
+    model then environment."""
+    latest = select(func.max(Deployment.id)).where(Deployment.project_id == project_id)
+    if environment is not None:
+        latest = latest.where(Deployment.environment == environment)
+    rows = session.execute(
+        select(Deployment, ModelVersion)
+        .join(ModelVersion, ModelVersion.id == Deployment.version_id)
+        .where(Deployment.id.in_(latest.group_by(Deployment.model_name, Deployment.environment)))
         .order_by(Deployment.model_name, Deployment.environment)
     ).all()
-    return [_current(session, row) for row in rows]
+    return [_current(session, row) for row, _ in rows]
 
 
 def _current(session: Session, row: Deployment) -> CurrentDeployment:
+    # A few lookups per model and environment: there are few of those in a project.
     target = deployments.rollback_target(session, row)
     beside = None
     if row.strategy is not Strategy.FULL:

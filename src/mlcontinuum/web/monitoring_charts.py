@@ -62,13 +62,18 @@ def time_range(
     """The page of windows ending at `end` (default: the window holding `now`), from no earlier
     than `first` (the oldest window, or the deployment), one page long at most."""
     latest_end = granularity.start_of(now) + granularity.length
+    span = granularity.length * SLOTS[granularity]
+    oldest = granularity.start_of(first) if first is not None else latest_end - span
     if end is None or end >= latest_end:
         end = latest_end
     else:
+        # Not before the oldest window starts: a page before it would be as empty, and a date
+        # far enough back would leave the calendar once a page is taken off it.
+        end = max(end, oldest)
         aligned = granularity.start_of(end)
         end = aligned if aligned == end else aligned + granularity.length
-    start = end - granularity.length * SLOTS[granularity]
-    earliest = granularity.start_of(first) if first is not None else start
+    start = end - span
+    earliest = oldest if first is not None else start
     has_older = earliest < start
     if earliest > start:
         start = min(earliest, end - granularity.length)
@@ -129,7 +134,6 @@ def heatmap(tr: TimeRange, windows: Sequence[WindowPublic]) -> dict[str, Any]:
                     "v": column.score,
                     "drifted": column.drifted,
                     "skipped": column.skipped,
-                    "window_id": window.id if window else None,
                     "methods": [_method(m) for m in column.methods],
                 }
             )
@@ -180,7 +184,6 @@ def performance(tr: TimeRange, windows: Sequence[WindowPublic]) -> dict[str, Any
             rows.append(
                 {
                     "label": label(tr.granularity, slot),
-                    "window_id": window.id,
                     "predictions": predictions,
                     "labelled": labelled,
                     "share": share[-1],

@@ -10,6 +10,7 @@ next to the form that caused them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from mlcontinuum.alerts import service as alerts
 from mlcontinuum.alerts.enums import AlertStatus, Severity
-from mlcontinuum.alerts.schemas import AlertPublic, Resolution
+from mlcontinuum.alerts.schemas import Resolution
 from mlcontinuum.api.db import Db
 from mlcontinuum.api.deps import Page
 from mlcontinuum.auth.access import ProjectAccess
@@ -40,13 +41,14 @@ from mlcontinuum.errors import ContinuumError
 from mlcontinuum.monitoring import views
 from mlcontinuum.monitoring.enums import Granularity
 from mlcontinuum.releases import deployments
+from mlcontinuum.releases import queries as releases
 from mlcontinuum.releases.deployments import deployment_row
-from mlcontinuum.releases.enums import Environment, Side
+from mlcontinuum.releases.enums import Environment
 from mlcontinuum.releases.schemas import DeploymentPublic
 from mlcontinuum.storage.base import utcnow
 from mlcontinuum.web import monitoring_charts as charts
 from mlcontinuum.web.deps import PageAlertsManage, PageChangeWrite, PageProjectRead
-from mlcontinuum.web.forms import Form, Posted, all_or_nothing, form_error, see_other
+from mlcontinuum.web.forms import Form, Posted, all_or_nothing, choices, form_error, see_other
 from mlcontinuum.web.paging import pager
 from mlcontinuum.web.routes import router
 from mlcontinuum.web.templating import render
@@ -57,7 +59,6 @@ PROJECT = "/projects/{project}"
 DEPLOYMENT = PROJECT + "/deployments/{deployment_id}"
 ALERTS = PROJECT + "/alerts"
 CHANGES = PROJECT + "/changes"
-SIDE_LABELS = {Side.ML_TEAM: "ML team", Side.CUSTOMER: "customer"}
 OPTION_LABELS = {
     ChangeOption.RETRAIN: "Retrain: train a new version on recent data",
     ChangeOption.REDEPLOY: "Redeploy: release a version chosen here",
@@ -76,6 +77,7 @@ CHANGE_NOTICES = {
 }
 AlertDone = Literal["", "acknowledged", "resolved"]
 ChangeDone = Literal["", "opened", "proposed", "approved"]
+AlertAction = Literal["acknowledge", "resolve", "change"]
 End = Annotated[datetime | None, Query(description="Show the windows starting before this time.")]
 
 
@@ -117,7 +119,7 @@ class Refused:
     """A refused form about one alert, shown next to that alert."""
 
     alert_id: int
-    action: Literal["acknowledge", "resolve", "change"]
+    action: AlertAction
     form: Form
 
 
@@ -167,12 +169,17 @@ def _deployment_page(
     windows = views.windows_between(
         db, project_id, deployment_id, granularity=granularity, start=tr.start, end=tr.end
     )
-    kpi_windows = views.windows_between(
-        db, project_id, None, granularity=granularity, start=tr.start, end=tr.end
+    charter_kpis = charter.list_kpis(db, project_id)
+    kpi_windows = (
+        views.windows_between(
+            db, project_id, None, granularity=granularity, start=tr.start, end=tr.end
+        )
+        if charter_kpis
+        else []
     )
     heatmap = charts.heatmap(tr, windows)
     performance = charts.performance(tr, windows)
-    kpis = charts.kpi_trends(tr, kpi_windows, charter.list_kpis(db, project_id))
+    kpis = charts.kpi_trends(tr, kpi_windows, charter_kpis)
     production = deployment.environment is Environment.PRODUCTION
     open_alerts = views.unresolved_alerts(
         db, project_id, deployment_id, with_project_alerts=production
@@ -239,14 +246,6 @@ def deployment_page(
 # --- alerts ------------------------------------------------------------------------------------
 
 
-def _alert_deployments(
-    db: Session, access: ProjectAccess, items: list[AlertPublic]
-) -> dict[int, DeploymentPublic]:
-    """The deployments the listed alerts are about, by id."""
-    ids = sorted({a.deployment_id for a in items if a.deployment_id is not None})
-    return {i: deployments.public(db, deployment_row(db, access.project.id, i)) for i in ids}
-
-
 def _alerts_page(
     request: Request,
     db: Session,
@@ -276,10 +275,12 @@ def _alerts_page(
         "project": access.project,
         "alerts": found.items,
         "alert_changes": views.changes_of_alerts(db, [a.id for a in found.items]),
-        "deployments": _alert_deployments(db, access, found.items),
+        "deployments": releases.deployments_by_id(
+            db, access.project.id, {a.deployment_id for a in found.items if a.deployment_id}
+        ),
         "filters": filters,
-        "statuses": [(s.value, s.value.capitalize()) for s in AlertStatus],
-        "severities": [(s.value, s.value.capitalize()) for s in Severity],
+        "statuses": choices(AlertStatus),
+        "severities": choices(Severity),
         "pager": pager(request.url.path, filters, page=page, per_page=PER_PAGE, total=found.total),
         "refused": refused,
         "blank": Form(),
@@ -325,46 +326,52 @@ def _back(access: ProjectAccess, origin: int | None, done: str, alert_id: int) -
     return f"/projects/{_slug(access)}/deployments/{origin}?done={done}#alert-{alert_id}"
 
 
-def _refused(
-    request: Request, db: Session, access: ProjectAccess, origin: int | None, refused: Refused
+def _alert_form(
+    request: Request,
+    db: Session,
+    access: ProjectAccess,
+    alert_id: int,
+    posted: dict[str, str],
+    action: AlertAction,
+    act: Callable[[Form, int | None], str],
 ) -> Response:
-    if origin is None:
-        return _alerts_page(request, db, access, refused=refused)
-    return _deployment_page(request, db, access, origin, refused=refused)
+    """Run a form about an alert: `act(form, origin)` makes the change and says where to go
+    next. A refused form comes back on the page it was sent from, next to its alert."""
+    origin = _origin(db, access, posted)
+    form = Form(posted)
+    try:
+        with all_or_nothing(db):
+            after = act(form, origin)
+    except ContinuumError as err:
+        if not form_error(err):
+            raise
+        refused = Refused(alert_id, action, form.refuse(err))
+        if origin is None:
+            return _alerts_page(request, db, access, refused=refused)
+        return _deployment_page(request, db, access, origin, refused=refused)
+    return see_other(after)
 
 
 @routes.post(ALERTS + "/{alert_id}/acknowledge")
 def acknowledge_alert(
     request: Request, db: Db, access: PageAlertsManage, alert_id: int, posted: Posted
 ) -> Response:
-    origin = _origin(db, access, posted)
-    form = Form(posted)
-    try:
-        with all_or_nothing(db):
-            alerts.acknowledge(db, access, alert_id)
-    except ContinuumError as err:
-        if not form_error(err):
-            raise
-        refused = Refused(alert_id, "acknowledge", form.refuse(err))
-        return _refused(request, db, access, origin, refused)
-    return see_other(_back(access, origin, "acknowledged", alert_id))
+    def act(form: Form, origin: int | None) -> str:
+        alerts.acknowledge(db, access, alert_id)
+        return _back(access, origin, "acknowledged", alert_id)
+
+    return _alert_form(request, db, access, alert_id, posted, "acknowledge", act)
 
 
 @routes.post(ALERTS + "/{alert_id}/resolve")
 def resolve_alert(
     request: Request, db: Db, access: PageAlertsManage, alert_id: int, posted: Posted
 ) -> Response:
-    origin = _origin(db, access, posted)
-    form = Form(posted)
-    try:
-        with all_or_nothing(db):
-            alerts.resolve(db, access, alert_id, form.parse(ResolutionForm).resolution)
-    except ContinuumError as err:
-        if not form_error(err):
-            raise
-        refused = Refused(alert_id, "resolve", form.refuse(err))
-        return _refused(request, db, access, origin, refused)
-    return see_other(_back(access, origin, "resolved", alert_id))
+    def act(form: Form, origin: int | None) -> str:
+        alerts.resolve(db, access, alert_id, form.parse(ResolutionForm).resolution)
+        return _back(access, origin, "resolved", alert_id)
+
+    return _alert_form(request, db, access, alert_id, posted, "resolve", act)
 
 
 @routes.post(ALERTS + "/{alert_id}/change")
@@ -373,21 +380,15 @@ def open_change_from_alert(
 ) -> Response:
     """Open a change request from an alert. Sent from a deployment's page, an alert of no
     deployment (a KPI) is tied to that deployment, so a retrain or rollback can act on it."""
-    origin = _origin(db, access, posted)
-    form = Form(posted)
     alert = alerts.get_alert(db, access.project.id, alert_id)
-    deployment_id = origin if alert.deployment_id is None else None
-    try:
-        with all_or_nothing(db):
-            created = changes.open_change(
-                db, access, ChangeCreate(alert_id=alert_id, deployment_id=deployment_id)
-            )
-    except ContinuumError as err:
-        if not form_error(err):
-            raise
-        refused = Refused(alert_id, "change", form.refuse(err))
-        return _refused(request, db, access, origin, refused)
-    return see_other(f"/projects/{_slug(access)}/changes/{created.id}?done=opened")
+
+    def act(form: Form, origin: int | None) -> str:
+        deployment_id = origin if alert.deployment_id is None else None
+        data = ChangeCreate(alert_id=alert_id, deployment_id=deployment_id)
+        created = changes.open_change(db, access, data)
+        return f"/projects/{_slug(access)}/changes/{created.id}?done=opened"
+
+    return _alert_form(request, db, access, alert_id, posted, "change", act)
 
 
 # --- change requests ---------------------------------------------------------------------------
@@ -419,8 +420,7 @@ def change_list(
         "project": access.project,
         "changes": found.items,
         "filters": filters,
-        "statuses": [(s.value, s.value.capitalize()) for s in ChangeStatus],
-        "sides": SIDE_LABELS,
+        "statuses": choices(ChangeStatus),
         "pager": pager(request.url.path, filters, page=page, per_page=PER_PAGE, total=found.total),
     }
     return render(request, "monitoring/changes.html", context)
@@ -452,9 +452,7 @@ def _change_page(
     slug = _slug(access)
     deployment: DeploymentPublic | None = None
     if change.deployment_id is not None:
-        deployment = deployments.public(
-            db, deployment_row(db, project_id, change.deployment_id)
-        )
+        deployment = deployments.public(db, deployment_row(db, project_id, change.deployment_id))
     evidence_links = {
         index: _evidence_url(slug, change, item)
         for index, item in enumerate(change.evidence)
@@ -485,7 +483,6 @@ def _change_page(
         "note": note,
         "options": [(o.value, OPTION_LABELS[o]) for o in change.options],
         "option_labels": OPTION_LABELS,
-        "sides": SIDE_LABELS,
         "approved_by_me": mine,
         "undecided": change.status in (ChangeStatus.OPEN, ChangeStatus.PROPOSED),
         "decision_form": decision_form,

@@ -9,10 +9,9 @@ their answers, refusals included, on the form that caused them.
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
-from fastapi import FastAPI, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import Response
 from pydantic import ValidationInfo, field_validator
 from sqlalchemy.orm import Session
@@ -23,10 +22,10 @@ from mlcontinuum.auth.access import ProjectAccess
 from mlcontinuum.errors import ContinuumError, FieldProblem, NotFound, ValidationFailed
 from mlcontinuum.registry import versions
 from mlcontinuum.releases import deployments, dora, queries, service
-from mlcontinuum.releases.enums import Environment, ReleaseStatus, Side, Strategy
+from mlcontinuum.releases.enums import Environment, ReleaseStatus, Strategy
 from mlcontinuum.releases.schemas import ApprovalCreate, Rejection, ReleaseCreate, Rollback
 from mlcontinuum.web.deps import PageProjectRead, PageReleaseApprove, PageReleaseRequest
-from mlcontinuum.web.forms import Form, Posted, all_or_nothing, form_error, see_other
+from mlcontinuum.web.forms import Form, Posted, all_or_nothing, choices, form_error, see_other
 from mlcontinuum.web.paging import pager
 from mlcontinuum.web.routes import router
 from mlcontinuum.web.templating import render
@@ -36,7 +35,6 @@ PER_PAGE = 25
 DORA_DAYS = 90
 RELEASES = "/projects/{project}/releases"
 DEPLOYMENTS = "/projects/{project}/deployments"
-SIDE_LABELS = {Side.ML_TEAM: "ML team", Side.CUSTOMER: "customer"}
 ENVIRONMENTS = [(e.value, e.value.capitalize()) for e in Environment]
 STRATEGIES = [
     (Strategy.FULL.value, "Full: serves all the traffic"),
@@ -50,8 +48,6 @@ RELEASE_NOTICES = {
     "rejected": "The release request is rejected.",
 }
 Done = Literal["", "requested", "approved", "rejected"]
-# A per-deployment page other slices may add (`/projects/{project}/deployments/{id}`).
-DEPLOYMENT_PAGE = re.compile(r"^/projects/\{project\}/deployments/\{[^/{}]+\}$")
 
 
 class ReleaseForm(ReleaseCreate):
@@ -95,16 +91,6 @@ def _releases_url(access: ProjectAccess) -> str:
     return f"/projects/{access.project.slug}/releases"
 
 
-def _deployment_pages(app: FastAPI) -> bool:
-    """Whether a page per deployment exists to link each deployment's number to."""
-    from mlcontinuum.app import all_routes  # the app module imports the pages
-
-    return any(
-        DEPLOYMENT_PAGE.match(path) and "GET" in (getattr(route, "methods", None) or ())
-        for path, route in all_routes(app)
-    )
-
-
 @routes.get(RELEASES)
 def release_list(
     request: Request,
@@ -122,8 +108,7 @@ def release_list(
         "project": access.project,
         "releases": found.items,
         "filters": filters,
-        "statuses": [(s.value, s.value.capitalize()) for s in ReleaseStatus],
-        "sides": SIDE_LABELS,
+        "statuses": choices(ReleaseStatus),
         "pager": pager(request.url.path, filters, page=page, per_page=PER_PAGE, total=found.total),
     }
     return render(request, "releases/list.html", context)
@@ -200,10 +185,8 @@ def _release_page(
         "release": release,
         "evidence": release.evidence,
         "version_url": version_url,
-        "sides": SIDE_LABELS,
         "mine": mine,
         "approved_by_me": approved_by_me,
-        "deployment_pages": _deployment_pages(request.app),
         "approve_form": approve_form,
         "reject_form": reject_form,
         "notice": RELEASE_NOTICES.get(done),
@@ -281,7 +264,6 @@ def _deployments_page(
         "dora": dora.figures(db, project_id, environment=Environment.PRODUCTION, days=DORA_DAYS),
         "filters": filters,
         "environments": ENVIRONMENTS,
-        "deployment_pages": _deployment_pages(request.app),
         "rollback_form": rollback_form,
         "rollback_of": rollback_of,
         "blank": Form(),
