@@ -219,3 +219,14 @@ def test_malformed_json_and_wrong_content(client: TestClient, owner: Account) ->
     assert _fields(bad_page) == {"query.per_page": "less_than_equal"}
     bad_id = client.delete("/api/v1/tokens/not-a-number", headers=owner.headers)
     assert bad_id.status_code == 422
+
+
+@pytest.mark.parametrize("number", [2**31, 2**40, 2**70])
+def test_ids_beyond_the_database_range_are_a_clear_422(
+    client: TestClient, owner: Account, project: str, number: int
+) -> None:
+    for path in (f"/releases/{number}", f"/alerts/{number}", f"/runs/{number}"):
+        response = client.get(f"/api/v1/projects/{project}{path}", headers=owner.headers)
+        assert response.status_code in (404, 422), (path, response.text)
+        if response.status_code == 422:
+            assert response.json()["error"]["code"] == "out_of_range"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -75,6 +75,18 @@ def install_error_handlers(app: FastAPI, web_renderer: ErrorRenderer | None = No
         log.info("integrity error: %s", error.orig)
         failure = ContinuumError("the change conflicts with data written at the same time; retry")
         failure.status, failure.code = 409, "conflict"
+        return await render(request, failure)
+
+    @app.exception_handler(DataError)
+    @app.exception_handler(OverflowError)
+    async def _out_of_range(request: Request, error: DataError | OverflowError) -> Response:
+        # A number the database cannot hold (an id of 2**40 in a path or a body): the driver
+        # refuses to bind it (SQLite: OverflowError, PostgreSQL: numeric value out of range).
+        log.info("value out of range: %s", getattr(error, "orig", None) or error)
+        failure = ContinuumError(
+            "a number in the request is out of range (ids and counts are below 2147483648)"
+        )
+        failure.status, failure.code = 422, "out_of_range"
         return await render(request, failure)
 
     @app.exception_handler(OperationalError)
