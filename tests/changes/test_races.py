@@ -10,15 +10,13 @@ its write lock when a transaction begins, so these races cannot happen there.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mlcontinuum.alerts import service as alerts
@@ -33,6 +31,7 @@ from mlcontinuum.monitoring.eval_schemas import WindowEvaluation
 from mlcontinuum.monitoring.models import MonitorWindow
 from tests.changes.conftest import DRIFTED_EVALUATION, Monitoring, drift_rule, events_of
 from tests.conftest import Account, Accounts
+from tests.races import held_race
 from tests.releases.conftest import Team
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"])
@@ -49,21 +48,8 @@ def _access(
 
 
 def _held(app: FastAPI, first: Callable[[Session], object], second: Callable[[], T]) -> T:
-    """Run `first` in a transaction held open until `second`, in a thread, waits on a lock; then
-    commit it. Returns what `second` returned."""
-    results: list[T] = []
-
-    def run() -> None:
-        results.append(second())
-
-    with app.state.session_factory() as session, session.begin():
-        first(session)
-        thread = threading.Thread(target=run)
-        thread.start()
-        _wait_for_lock_wait(session)
-    thread.join(timeout=60)
-    assert results, "the second did not finish"
-    return results[0]
+    """`tests.races.held_race`, keeping only what `second` returned."""
+    return held_race(app.state.session_factory, first, second)[1]
 
 
 def _race(
@@ -79,24 +65,6 @@ def _race(
         first,
         lambda: httpx.post(live_server + path, json=body, headers=who.headers, timeout=60),
     )
-
-
-def _wait_for_lock_wait(held: Session) -> None:
-    """Until another session of this database waits on a lock (the one `held` holds)."""
-    deadline = time.monotonic() + 60
-    with held.get_bind().engine.connect() as probe:
-        while time.monotonic() < deadline:
-            waiting = probe.scalar(
-                text(
-                    "select count(*) from pg_stat_activity "
-                    "where datname = current_database() and wait_event_type = 'Lock'"
-                )
-            )
-            probe.rollback()
-            if waiting:
-                return
-            time.sleep(0.02)
-    raise AssertionError("the second request never waited for the first")
 
 
 def test_two_approvals_at_once_decide_once(

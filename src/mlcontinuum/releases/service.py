@@ -19,7 +19,6 @@ from mlcontinuum.releases import deployments, policy
 from mlcontinuum.releases.enums import ReleaseStatus
 from mlcontinuum.releases.models import Deployment, ReleaseApproval, ReleaseRequest
 from mlcontinuum.releases.schemas import (
-    ApprovalPublic,
     Evidence,
     ReleaseCreate,
     ReleasePage,
@@ -30,14 +29,17 @@ from mlcontinuum.storage.lookup import one_or_not_found
 from mlcontinuum.trust import card
 
 
-def _request(session: Session, project_id: int, release_id: int) -> ReleaseRequest:
-    return one_or_not_found(
-        session,
-        select(ReleaseRequest).where(
-            ReleaseRequest.project_id == project_id, ReleaseRequest.id == release_id
-        ),
-        f"no release request {release_id} in this project",
+def _request(
+    session: Session, project_id: int, release_id: int, *, lock: bool = False
+) -> ReleaseRequest:
+    """The request, or 404. `lock` for decisions: two approvals arriving together must see each
+    other, or both could find the policy unmet and leave the release pending for good."""
+    query = select(ReleaseRequest).where(
+        ReleaseRequest.project_id == project_id, ReleaseRequest.id == release_id
     )
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return one_or_not_found(session, query, f"no release request {release_id} in this project")
 
 
 def _pending(row: ReleaseRequest) -> None:
@@ -106,7 +108,7 @@ def request_release(
 def approve(
     session: Session, access: ProjectAccess, release_id: int, comment: str
 ) -> ReleasePublic:
-    row = _request(session, access.project.id, release_id)
+    row = _request(session, access.project.id, release_id, lock=True)
     _pending(row)
     if access.actor == row.requested_by:
         raise PermissionDenied(
@@ -123,9 +125,7 @@ def approve(
             f"you have already approved release request {row.id}; one approval per person",
             [FieldProblem("approval", "duplicate", "another person must approve")],
         )
-    side = policy.SIDE_OF_ROLE.get(access.role)
-    if side is None:  # the permission check keeps viewers out; this guards a future role
-        raise PermissionDenied(f"a {access.role.value} cannot approve releases")
+    side = policy.side_of(access.role, "approve releases")
     session.add(
         ReleaseApproval(request_id=row.id, username=access.actor, side=side, comment=comment)
     )
@@ -159,7 +159,7 @@ def approve(
 
 
 def reject(session: Session, access: ProjectAccess, release_id: int, reason: str) -> ReleasePublic:
-    row = _request(session, access.project.id, release_id)
+    row = _request(session, access.project.id, release_id, lock=True)
     _pending(row)
     row.status, row.decided_at = ReleaseStatus.REJECTED, utcnow()
     row.rejected_by, row.rejection_reason = access.actor, reason
@@ -234,12 +234,7 @@ def public(session: Session, row: ReleaseRequest) -> ReleasePublic:
         decided_at=row.decided_at,
         rejected_by=row.rejected_by,
         rejection_reason=row.rejection_reason,
-        approvals=[
-            ApprovalPublic(
-                username=a.username, side=a.side, comment=a.comment, approved_at=a.approved_at
-            )
-            for a in approvals
-        ],
+        approvals=policy.approvals_public(approvals),
         policy=policy.state(a.side for a in approvals),
         deployment_id=deployment_id,
     )
