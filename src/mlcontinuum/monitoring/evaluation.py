@@ -252,9 +252,10 @@ def evaluate_pending(session_factory: sessionmaker[Session], settings: Settings)
 
 def evaluate_now(session: Session, project_id: int, deployment_id: int) -> EvaluationRun:
     """Evaluate the deployment's dirty windows and the project's dirty KPI windows in the
-    caller's transaction. Windows are locked in the order writers mark them (scope, then
-    granularity, then start), so an evaluation and a write never wait for each other in a
-    cycle."""
+    caller's transaction. Every window is claimed before any is evaluated, in the order
+    writers mark them (scope, then granularity, then start): evaluating raises alerts, which
+    takes the project's chain lock, and holding that while waiting for a window the background
+    evaluator holds (which waits for the chain lock in turn) would deadlock."""
     rows = session.execute(
         select(
             MonitorWindow.id,
@@ -271,8 +272,8 @@ def evaluate_now(session: Session, project_id: int, deployment_id: int) -> Evalu
     ordered = sorted(rows, key=lambda r: (r.scope_key, r.granularity.value, r.start))
     references = References()
     run = EvaluationRun(evaluated=0, deployment_windows=0, kpi_windows=0, errors=0)
-    for row in ordered:
-        window = _claim(session, row.id, skip_locked=False)
+    claimed = [_claim(session, row.id, skip_locked=False) for row in ordered]
+    for window in claimed:
         if window is None:
             continue
         evaluation = evaluate_window(session, window, references=references)
