@@ -64,6 +64,13 @@ class TooManyRequests(ContinuumError):
         self.retry_after_seconds = retry_after_seconds
 
 
+class Unavailable(TooManyRequests):
+    """Not the client's fault: the server is at capacity or its database is busy. Retry after."""
+
+    status = 503
+    code = "unavailable"
+
+
 class PayloadTooLarge(ContinuumError):
     status = 413
     code = "payload_too_large"

@@ -22,6 +22,7 @@ from mlcontinuum.errors import (
     ContinuumError,
     ErrorBody,
     TooManyRequests,
+    Unavailable,
     problems_from_validation,
     summarise,
 )
@@ -97,9 +98,9 @@ def install_error_handlers(app: FastAPI, web_renderer: ErrorRenderer | None = No
         log.warning("database unavailable: %s", getattr(error, "orig", None) or error)
         settings = getattr(request.app.state, "settings", None)
         wait = settings.ingest_retry_after_seconds if settings is not None else 2
-        failure = TooManyRequests("the database is busy; retry shortly", retry_after_seconds=wait)
-        failure.status, failure.code = 503, "unavailable"
-        return await render(request, failure)
+        return await render(
+            request, Unavailable("the database is busy; retry shortly", retry_after_seconds=wait)
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> Response:

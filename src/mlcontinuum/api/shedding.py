@@ -18,10 +18,10 @@ import asyncio
 import re
 from collections import deque
 
-from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mlcontinuum.errors import ErrorBody
+from mlcontinuum.api.errors import error_response
+from mlcontinuum.errors import Unavailable
 
 
 class IngestGate:
@@ -101,13 +101,10 @@ class LoadShedding:
             self.gate.leave()
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        body = ErrorBody(
-            "unavailable",
+        refusal = Unavailable(
             f"the server is at its ingest capacity ({self.gate.max_concurrent} requests in "
             f"flight, {self.gate.max_waiting} waiting); retry after "
             f"{self.retry_after_seconds} s with the same Idempotency-Key",
-        ).to_json()
-        response = JSONResponse(
-            body, status_code=503, headers={"Retry-After": str(self.retry_after_seconds)}
+            retry_after_seconds=self.retry_after_seconds,
         )
-        await response(scope, receive, send)
+        await error_response(refusal)(scope, receive, send)
