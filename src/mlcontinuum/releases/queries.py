@@ -1,20 +1,20 @@
-"""Read-only views of the releases slice for the pages: release requests with the pending ones
-first, the current deployment of each model in each environment (with what it runs beside and
-what a rollback would restore), and deployments by id."""
+"""Read-only views of the releases slice for the pages: the current deployment of each model in
+each environment (with what it runs beside and what a rollback would restore), and deployments by
+id."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 
 from pydantic import BaseModel, Field
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mlcontinuum.registry.models import ModelVersion
-from mlcontinuum.releases import deployments, service
-from mlcontinuum.releases.enums import Environment, ReleaseStatus, Strategy
-from mlcontinuum.releases.models import Deployment, ReleaseRequest
-from mlcontinuum.releases.schemas import DeploymentPublic, ReleasePage
+from mlcontinuum.releases import deployments
+from mlcontinuum.releases.enums import Environment, Strategy
+from mlcontinuum.releases.models import Deployment
+from mlcontinuum.releases.schemas import DeploymentPublic
 
 
 class CurrentDeployment(BaseModel):
@@ -24,33 +24,6 @@ class CurrentDeployment(BaseModel):
     )
     rollback_to: int | None = Field(
         description="The version a rollback would restore; None when there is none."
-    )
-
-
-def releases_pending_first(
-    session: Session,
-    project_id: int,
-    *,
-    status: ReleaseStatus | None,
-    page: int,
-    per_page: int,
-) -> ReleasePage:
-    """Like `service.list_releases`, with the requests still waiting for approvals on top."""
-    query = select(ReleaseRequest).where(ReleaseRequest.project_id == project_id)
-    if status is not None:
-        query = query.where(ReleaseRequest.status == status)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    waiting = case((ReleaseRequest.status == ReleaseStatus.PENDING, 0), else_=1)
-    rows = session.scalars(
-        query.order_by(waiting, ReleaseRequest.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return ReleasePage(
-        items=[service.public(session, row) for row in rows],
-        total=total,
-        page=page,
-        per_page=per_page,
     )
 
 

@@ -5,7 +5,7 @@ Approving the last missing side deploys the release (see `deployments.deploy_rel
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from mlcontinuum import events
@@ -26,6 +26,7 @@ from mlcontinuum.releases.schemas import (
 )
 from mlcontinuum.storage.base import utcnow
 from mlcontinuum.storage.lookup import one_or_not_found
+from mlcontinuum.storage.paging import page_of
 from mlcontinuum.trust import card
 
 
@@ -193,14 +194,17 @@ def list_releases(
     status: ReleaseStatus | None,
     page: int,
     per_page: int,
+    pending_first: bool = False,
 ) -> ReleasePage:
+    """Newest first; with `pending_first`, the requests still waiting for approvals on top."""
     query = select(ReleaseRequest).where(ReleaseRequest.project_id == project_id)
     if status is not None:
         query = query.where(ReleaseRequest.status == status)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.order_by(ReleaseRequest.id.desc()).offset((page - 1) * per_page).limit(per_page)
-    ).all()
+    waiting_last = case((ReleaseRequest.status == ReleaseStatus.PENDING, 0), else_=1)
+    order = (
+        (waiting_last, ReleaseRequest.id.desc()) if pending_first else (ReleaseRequest.id.desc(),)
+    )
+    total, rows = page_of(session, query, *order, page=page, per_page=per_page)
     return ReleasePage(
         items=[public(session, row) for row in rows], total=total, page=page, per_page=per_page
     )

@@ -100,8 +100,13 @@ def release_list(
     status: ReleaseStatus | Literal[""] = "",
     page: Page = 1,
 ) -> Response:
-    found = queries.releases_pending_first(
-        db, access.project.id, status=status or None, page=page, per_page=PER_PAGE
+    found = service.list_releases(
+        db,
+        access.project.id,
+        status=status or None,
+        page=page,
+        per_page=PER_PAGE,
+        pending_first=True,
     )
     filters: dict[str, str | list[str]] = {"status": status}
     context = {
