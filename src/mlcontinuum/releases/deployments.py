@@ -7,7 +7,7 @@ Version statuses follow what runs where: this is the only place that grants `app
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from mlcontinuum import events
@@ -19,6 +19,7 @@ from mlcontinuum.releases.enums import Environment, Strategy
 from mlcontinuum.releases.models import Deployment, ReleaseRequest
 from mlcontinuum.releases.schemas import DeploymentPage, DeploymentPublic
 from mlcontinuum.storage.lookup import one_or_not_found
+from mlcontinuum.storage.paging import page_of
 
 
 def _move(
@@ -219,9 +220,10 @@ def list_deployments(
     query = select(Deployment).where(Deployment.project_id == project_id)
     if environment is not None:
         query = query.where(Deployment.environment == environment)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.order_by(Deployment.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    total, rows = page_of(session, query, Deployment.id.desc(), page=page, per_page=per_page)
+    # One query loads every row's version into the session, where `public` finds it.
+    session.scalars(
+        select(ModelVersion).where(ModelVersion.id.in_({row.version_id for row in rows}))
     ).all()
     return DeploymentPage(
         items=[public(session, row) for row in rows], total=total, page=page, per_page=per_page
