@@ -12,6 +12,8 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 
@@ -123,16 +125,22 @@ class DecisionCreate(Strict):
     option: ChangeOption
     rationale: Rationale
     version: int | None = Field(
-        default=None, ge=1, description="Redeploy only: the version of the deployment's model."
+        default=None,
+        ge=1,
+        validate_default=True,
+        description="Redeploy only: the version of the deployment's model.",
     )
 
-    @model_validator(mode="after")
-    def _version_for_redeploy(self) -> Self:
-        if self.option is ChangeOption.REDEPLOY and self.version is None:
-            raise ValueError("a redeploy decision needs the version to release")
-        if self.option is not ChangeOption.REDEPLOY and self.version is not None:
-            raise ValueError(f"version is for redeploy decisions, not {self.option.value}")
-        return self
+    # On the field (checked even when it is left out), so the refusal names it.
+    @field_validator("version", mode="after")
+    @classmethod
+    def _version_for_redeploy(cls, value: int | None, info: ValidationInfo) -> int | None:
+        option = info.data.get("option")
+        if option is ChangeOption.REDEPLOY and value is None:
+            raise ValueError("a redeploy needs the version to release")
+        if option is not None and option is not ChangeOption.REDEPLOY and value is not None:
+            raise ValueError(f"a version is for redeploy decisions, not {option.value}")
+        return value
 
 
 class ChangeApprovalCreate(Strict):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Self
+from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import BaseModel, Field, StringConstraints, ValidationInfo, field_validator
 
 from mlcontinuum.data.schemas import DataSourcePublic
 from mlcontinuum.gates.schemas import GateRunPublic
@@ -23,17 +23,25 @@ class ReleaseCreate(Strict):
     environment: Environment
     strategy: Strategy = Strategy.FULL
     traffic_share: float | None = Field(
-        default=None, gt=0, lt=1, description="Share of traffic a canary serves; canary only."
+        default=None,
+        gt=0,
+        lt=1,
+        validate_default=True,
+        description="Share of traffic a canary serves; canary only.",
     )
     notes: Note = ""
 
-    @model_validator(mode="after")
-    def _share_only_for_canary(self) -> Self:
-        if self.strategy is Strategy.CANARY and self.traffic_share is None:
-            raise ValueError("a canary release needs a traffic_share between 0 and 1")
-        if self.strategy is not Strategy.CANARY and self.traffic_share is not None:
-            raise ValueError(f"traffic_share is for canary releases, not {self.strategy.value}")
-        return self
+    # On the field (checked even when it is left out), so the refusal names it, for the API's
+    # callers and next to the form's field alike.
+    @field_validator("traffic_share", mode="after")
+    @classmethod
+    def _share_only_for_canary(cls, value: float | None, info: ValidationInfo) -> float | None:
+        strategy = info.data.get("strategy")
+        if strategy is Strategy.CANARY and value is None:
+            raise ValueError("a canary release needs a traffic share between 0 and 1")
+        if strategy is not None and strategy is not Strategy.CANARY and value is not None:
+            raise ValueError(f"a traffic share is for canary releases, not {strategy.value}")
+        return value
 
 
 class ApprovalCreate(Strict):

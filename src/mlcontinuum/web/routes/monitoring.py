@@ -18,7 +18,6 @@ from urllib.parse import urlencode
 
 from fastapi import Query, Request
 from fastapi.responses import Response
-from pydantic import ValidationInfo, field_validator
 from sqlalchemy.orm import Session
 
 from mlcontinuum.alerts import service as alerts
@@ -48,7 +47,15 @@ from mlcontinuum.releases.schemas import DeploymentPublic
 from mlcontinuum.storage.base import utcnow
 from mlcontinuum.web import monitoring_charts as charts
 from mlcontinuum.web.deps import PageAlertsManage, PageChangeWrite, PageProjectRead
-from mlcontinuum.web.forms import Form, Posted, all_or_nothing, choices, form_error, see_other
+from mlcontinuum.web.forms import (
+    Form,
+    Posted,
+    all_or_nothing,
+    choices,
+    form_error,
+    refuse_blank,
+    see_other,
+)
 from mlcontinuum.web.paging import pager
 from mlcontinuum.web.routes import router
 from mlcontinuum.web.templating import render
@@ -84,34 +91,13 @@ End = Annotated[datetime | None, Query(description="Show the windows starting be
 class ResolutionForm(Resolution):
     """Resolving asks what was done, in words the next person reads."""
 
-    @field_validator("resolution", mode="before")
-    @classmethod
-    def _given(cls, value: object) -> object:
-        if isinstance(value, str) and not value.strip():
-            raise ValueError("say what was done about it; the note stays with the alert")
-        return value
+    _given = refuse_blank("resolution", "say what was done about it; the note stays with the alert")
 
 
 class DecisionForm(DecisionCreate):
-    """A decision as the form sends it; the version's rule is the API's, checked on the version
-    itself so a refusal is written next to that field."""
+    """A decision as the form sends it: a blank rationale is refused in words."""
 
-    @field_validator("rationale", mode="before")
-    @classmethod
-    def _given(cls, value: object) -> object:
-        if isinstance(value, str) and not value.strip():
-            raise ValueError("say why; the approvers read it and the record keeps it")
-        return value
-
-    @field_validator("version", mode="after")
-    @classmethod
-    def _version_matches_option(cls, value: int | None, info: ValidationInfo) -> int | None:
-        option = info.data.get("option")
-        if option is ChangeOption.REDEPLOY and value is None:
-            raise ValueError("a redeploy needs the version to release")
-        if option is not None and option is not ChangeOption.REDEPLOY and value is not None:
-            raise ValueError(f"a version is for redeploy decisions, not {option.value}")
-        return value
+    _given = refuse_blank("rationale", "say why; the approvers read it and the record keeps it")
 
 
 @dataclass(frozen=True)

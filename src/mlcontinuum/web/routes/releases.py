@@ -13,7 +13,6 @@ from typing import Annotated, Literal
 
 from fastapi import Query, Request
 from fastapi.responses import Response
-from pydantic import ValidationInfo, field_validator
 from sqlalchemy.orm import Session
 
 from mlcontinuum.api.db import Db
@@ -25,7 +24,15 @@ from mlcontinuum.releases import deployments, dora, queries, service
 from mlcontinuum.releases.enums import Environment, ReleaseStatus, Strategy
 from mlcontinuum.releases.schemas import ApprovalCreate, Rejection, ReleaseCreate, Rollback
 from mlcontinuum.web.deps import PageProjectRead, PageReleaseApprove, PageReleaseRequest
-from mlcontinuum.web.forms import Form, Posted, all_or_nothing, choices, form_error, see_other
+from mlcontinuum.web.forms import (
+    Form,
+    Posted,
+    all_or_nothing,
+    choices,
+    form_error,
+    refuse_blank,
+    see_other,
+)
 from mlcontinuum.web.paging import pager
 from mlcontinuum.web.routes import router
 from mlcontinuum.web.templating import render
@@ -50,41 +57,18 @@ RELEASE_NOTICES = {
 Done = Literal["", "requested", "approved", "rejected"]
 
 
-class ReleaseForm(ReleaseCreate):
-    """The request as the HTML form sends it. The share's rule is the API's, but checked on the
-    share itself, so a refusal is written next to that field rather than only on top."""
-
-    @field_validator("traffic_share", mode="after")
-    @classmethod
-    def _share_matches_strategy(cls, value: float | None, info: ValidationInfo) -> float | None:
-        strategy = info.data.get("strategy")
-        if strategy is Strategy.CANARY and value is None:
-            raise ValueError("a canary release needs a traffic share between 0 and 1")
-        if strategy is not None and strategy is not Strategy.CANARY and value is not None:
-            raise ValueError(f"a traffic share is for canary releases, not {strategy.value}")
-        return value
-
-
 class RejectionForm(Rejection):
     """A blank reason is refused in words a person acts on, not "at least 1 character"."""
 
-    @field_validator("reason", mode="before")
-    @classmethod
-    def _given(cls, value: object) -> object:
-        if isinstance(value, str) and not value.strip():
-            raise ValueError("say why the release should not go ahead; the requester reads it")
-        return value
+    _given = refuse_blank(
+        "reason", "say why the release should not go ahead; the requester reads it"
+    )
 
 
 class RollbackForm(Rollback):
     """As `RejectionForm`, for the reason of a rollback."""
 
-    @field_validator("reason", mode="before")
-    @classmethod
-    def _given(cls, value: object) -> object:
-        if isinstance(value, str) and not value.strip():
-            raise ValueError("say why you roll back; the reason is kept with the deployment")
-        return value
+    _given = refuse_blank("reason", "say why you roll back; the reason is kept with the deployment")
 
 
 def _releases_url(access: ProjectAccess) -> str:
@@ -155,7 +139,7 @@ def request_release(
     form = Form(posted)
     try:
         with all_or_nothing(db):
-            data = form.parse(ReleaseForm, optional=("traffic_share",))
+            data = form.parse(ReleaseCreate, optional=("traffic_share",))
             try:
                 created = service.request_release(db, access, data)
             except NotFound as err:
