@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import pytest
 import uvicorn
@@ -35,6 +35,9 @@ from mlcontinuum.auth import credentials
 from mlcontinuum.auth import service as auth_service
 from mlcontinuum.auth.schemas import TokenCreate, UserCreate
 from mlcontinuum.settings import Settings
+
+if TYPE_CHECKING:
+    from tests.teams import Team
 from mlcontinuum.storage import migrate
 from mlcontinuum.storage.engine import make_engine, transaction
 from mlcontinuum.storage.tables import metadata
@@ -257,3 +260,11 @@ def live_server(app: FastAPI) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture
+def team(client: TestClient, accounts: Accounts, owner: Account, project: str) -> Team:
+    """The project's people (tests/teams.py): owner, ML engineer, stakeholder and viewer."""
+    from tests.teams import Team
+
+    return Team(client, accounts, owner, project)

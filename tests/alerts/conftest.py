@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 
-from tests.conftest import Account, Accounts
 from tests.evaluation.helpers import Monitor
-from tests.releases.conftest import Team
-
-
-@pytest.fixture
-def team(client: TestClient, accounts: Accounts, owner: Account, project: str) -> Team:
-    return Team(client, accounts, owner, project)
+from tests.teams import Team
 
 
 @pytest.fixture

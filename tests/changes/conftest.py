@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from mlcontinuum.alerts.raising import raise_for_window
@@ -18,9 +17,8 @@ from mlcontinuum.monitoring.eval_schemas import WindowEvaluation
 from mlcontinuum.monitoring.models import MonitorWindow
 from mlcontinuum.monitoring.windows import mark_dirty, scope_key
 from mlcontinuum.storage.engine import transaction
-from tests.conftest import Account, Accounts
 from tests.evaluation.helpers import Monitor
-from tests.releases.conftest import Team
+from tests.teams import Team
 
 DAY = datetime(2026, 11, 2, 10, 30, tzinfo=UTC)
 
@@ -127,11 +125,6 @@ def kpi_evaluation(kpi_id: int, value: float) -> dict[str, Any]:
         "breached": value < 0.75,
     }
     return {"reference": None, "drift": [], "checks": [], "performance": None, "kpis": [outcome]}
-
-
-@pytest.fixture
-def team(client: TestClient, accounts: Accounts, owner: Account, project: str) -> Team:
-    return Team(client, accounts, owner, project)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.changes.conftest import Monitoring, events_of
-from tests.releases.conftest import Team
+from tests.teams import Team
 
 ALL = ["retrain", "redeploy", "roll_back", "accept"]
 

@@ -9,7 +9,7 @@ import pytest
 
 from tests.changes.conftest import drift_rule, events_of
 from tests.evaluation.helpers import Monitor, frame, hour, profile_of
-from tests.releases.conftest import Team
+from tests.teams import Team
 
 
 def test_a_drift_alert_from_ingested_batches_leads_to_a_retrain_trigger(

@@ -20,7 +20,7 @@ from tests.changes.conftest import (
 )
 from tests.conftest import Accounts
 from tests.evaluation.helpers import Monitor
-from tests.releases.conftest import Team
+from tests.teams import Team
 from tests.web.pagekit import add_kpi
 
 OPTIONS = ["retrain", "roll_back", "accept"]

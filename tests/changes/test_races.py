@@ -32,7 +32,7 @@ from mlcontinuum.monitoring.models import MonitorWindow
 from tests.changes.conftest import DRIFTED_EVALUATION, Monitoring, drift_rule, events_of
 from tests.conftest import Account, Accounts
 from tests.races import held_race
-from tests.releases.conftest import Team
+from tests.teams import Team
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"])
 

@@ -8,9 +8,9 @@ from fastapi import FastAPI
 
 from tests.evaluation.helpers import Monitor
 from tests.monitoring.conftest import counts
-from tests.releases.conftest import Team, team
+from tests.teams import Team
 
-__all__ = ["counts", "team"]  # fixtures shared rather than copied
+__all__ = ["counts"]  # a fixture shared rather than copied
 
 
 @pytest.fixture

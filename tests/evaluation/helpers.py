@@ -26,7 +26,7 @@ from mlcontinuum.profiles import Profile, build_profile, dumps
 from mlcontinuum.releases.models import Deployment
 from mlcontinuum.storage.engine import transaction
 from tests.conftest import Account
-from tests.releases.conftest import Team
+from tests.teams import Team
 
 CONTRACTS = np.array(["month-to-month", "one-year", "two-year"])
 # Two days ago, 00:00 UTC: within ingest's age limit, and its first 48 hours are past.

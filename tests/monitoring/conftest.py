@@ -29,9 +29,7 @@ from mlcontinuum.profiles import build_profile, dumps
 from mlcontinuum.settings import Settings
 from mlcontinuum.storage.engine import transaction
 from tests.conftest import Account
-from tests.releases.conftest import Team, team
-
-__all__ = ["team"]  # the releases fixture, shared rather than copied
+from tests.teams import Team
 
 COUNTED = [
     "predictions",

@@ -14,7 +14,7 @@ from mlcontinuum.monitoring.models import MonitorBatch, MonitorWindow, Predictio
 from mlcontinuum.profiles import build_profile, dumps, loads
 from mlcontinuum.storage.engine import transaction
 from tests.monitoring.conftest import Counts, Monitoring, add_kpi, batch, frame
-from tests.releases.conftest import Team
+from tests.teams import Team
 
 
 def _windows(app: FastAPI) -> set[tuple[str, str, datetime, bool]]:

@@ -17,7 +17,7 @@ from mlcontinuum.profiles.serde import MAGIC
 from mlcontinuum.settings import Settings
 from tests.conftest import Accounts
 from tests.monitoring.conftest import Counts, Monitoring, add_kpi, batch
-from tests.releases.conftest import Team
+from tests.teams import Team
 
 
 def _message(response: Any) -> str:

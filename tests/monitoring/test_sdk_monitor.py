@@ -15,7 +15,7 @@ import pytest
 from mlcontinuum.sdk import Client, ContinuumConnectionError, ValidationError
 from mlcontinuum.sdk.monitor import Monitor
 from tests.monitoring.conftest import Counts, Monitoring, add_kpi, frame
-from tests.releases.conftest import Team
+from tests.teams import Team
 
 
 class Recording(httpx.HTTPTransport):

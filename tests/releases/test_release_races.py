@@ -16,7 +16,7 @@ from mlcontinuum.auth.roles import Permission
 from mlcontinuum.auth.service import principal_of
 from mlcontinuum.releases import service
 from tests.races import held_race
-from tests.releases.conftest import Team
+from tests.teams import Team
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"])
 

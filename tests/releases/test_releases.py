@@ -17,7 +17,7 @@ from mlcontinuum.registry.models import Run
 from mlcontinuum.releases.models import Deployment
 from mlcontinuum.storage.engine import transaction
 from tests.conftest import Accounts
-from tests.releases.conftest import Team
+from tests.teams import Team
 
 
 def test_full_flow_deploys_after_both_sides_approve(team: Team) -> None:

@@ -7,7 +7,7 @@ import pytest
 
 from mlcontinuum.sdk import Client
 from mlcontinuum.sdk.errors import ConflictError, PermissionDeniedError
-from tests.releases.conftest import Team
+from tests.teams import Team
 
 
 def test_release_flow_through_the_sdk(team: Team, live_server: str) -> None:

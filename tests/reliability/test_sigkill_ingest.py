@@ -30,7 +30,7 @@ from sqlalchemy import create_engine, func, select
 from mlcontinuum.monitoring.models import MonitorBatch, Prediction
 from mlcontinuum.profiles import build_profile, dumps
 from tests.conftest import Account, Accounts, _free_port
-from tests.releases.conftest import Team
+from tests.teams import Team
 
 KILLS = 20
 CONTINUUM = Path(sys.executable).with_name("continuum")

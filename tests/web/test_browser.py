@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import Account, Accounts, missing, require
 from tests.evaluation.helpers import Monitor
-from tests.releases.conftest import Team
+from tests.teams import Team
 from tests.web.test_monitoring_pages import produce
 from tests.web.test_release_pages import version_with_evidence
 

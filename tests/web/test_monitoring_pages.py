@@ -18,24 +18,18 @@ from typing import Any
 import numpy as np
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from markupsafe import escape
 
 from mlcontinuum.monitoring.enums import Granularity
 from mlcontinuum.web.monitoring_charts import label
-from tests.conftest import Account, Accounts
+from tests.conftest import Accounts
 from tests.evaluation.helpers import DAY0, Monitor, frame, profile_of
-from tests.releases.conftest import Team
+from tests.teams import Team
 from tests.web.pagekit import Visit, Visitor, field_error
 from tests.web.test_release_pages import main_of, rows_of
 
 ROWS = 1_000
 DATA = re.compile(r'<script type="application/json" id="monitoring-data">(.*?)</script>', re.S)
-
-
-@pytest.fixture
-def team(client: TestClient, accounts: Accounts, owner: Account, project: str) -> Team:
-    return Team(client, accounts, owner, project)
 
 
 @pytest.fixture

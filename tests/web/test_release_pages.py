@@ -9,11 +9,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import Account, Accounts
-from tests.releases.conftest import Team
+from tests.conftest import Accounts
+from tests.teams import Team
 from tests.web.pagekit import Visit, field_error
 
 PAGES = "/projects/{project}"
@@ -35,11 +34,6 @@ GATES = {
     ],
     "commit": "abc123def",
 }
-
-
-@pytest.fixture
-def team(client: TestClient, accounts: Accounts, owner: Account, project: str) -> Team:
-    return Team(client, accounts, owner, project)
 
 
 def main_of(html: str) -> str:

@@ -19,7 +19,6 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from mlcontinuum import events
@@ -28,8 +27,7 @@ from mlcontinuum.charter.models import Project
 from mlcontinuum.settings import Settings
 from mlcontinuum.storage.base import utcnow
 from mlcontinuum.storage.engine import transaction
-from tests.conftest import Account, Accounts
-from tests.releases.conftest import Team
+from tests.teams import Team
 
 
 @dataclass(frozen=True)
@@ -112,11 +110,6 @@ def settings(database_url: str, tmp_path: Path, allowed_networks: list[str]) -> 
         webhook_allowed_networks=allowed_networks,
         background_workers=False,  # the test runs the outbox itself, with its clock
     )
-
-
-@pytest.fixture
-def team(client: TestClient, accounts: Accounts, owner: Account, project: str) -> Team:
-    return Team(client, accounts, owner, project)
 
 
 class Clock:

@@ -14,7 +14,7 @@ from sqlalchemy import update
 from mlcontinuum.actions import signing
 from mlcontinuum.actions.models import Webhook
 from mlcontinuum.storage.engine import transaction
-from tests.releases.conftest import Team
+from tests.teams import Team
 from tests.webhooks.conftest import Hooks, Receiver, errors
 
 

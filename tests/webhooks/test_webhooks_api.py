@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.releases.conftest import Team
+from tests.teams import Team
 from tests.webhooks.conftest import Hooks
 
 PUBLIC_URL = "https://hooks.example.com/services/T0/B0/token-in-the-path"

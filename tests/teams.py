@@ -1,11 +1,11 @@
-"""The releases tests' cast: a project with an owner, an ML engineer, a stakeholder and a
-viewer, and helpers to register versions and release them."""
+"""The cast of the tests from releases on: a project with an owner, an ML engineer, a
+stakeholder and a viewer, and helpers to register versions and release them. The `team`
+fixture (tests/conftest.py) builds one."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import Account, Accounts
@@ -68,8 +68,3 @@ class Team:
         found = self.get(self.owner, f"/models/churn-model/versions/{number}")
         value: str = found.json()["status"]
         return value
-
-
-@pytest.fixture
-def team(client: TestClient, accounts: Accounts, owner: Account, project: str) -> Team:
-    return Team(client, accounts, owner, project)
