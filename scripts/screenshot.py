@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""Take the README's screenshot: docs/images/project.png, the project overview at 1280x900.
+"""Take the README's screenshots at 1280x900: docs/images/project.png (the demo project's
+overview) and docs/images/deployment.png (its monitored production deployment).
 
-Starts Continuum on a throw-away SQLite database, loads the demo project with `continuum demo`
-(or, where that command is missing, a small project through the API), signs in through the
-login form in Debian's chromium and photographs the project page.
+Starts Continuum on a throw-away SQLite database, loads the demo with `continuum demo`, signs in
+through the login form in Debian's chromium and photographs the two pages.
 
     .venv/bin/python scripts/screenshot.py [--output docs/images/project.png]
+                                           [--deployment-output docs/images/deployment.png]
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -45,47 +47,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ADMIN = "admin"
-
-FALLBACK_PROJECT = {
-    "slug": "telco-churn",
-    "name": "Churn prediction",
-    "customer": "Nordic Telco",
-    "description": "Find the customers most likely to leave, early enough for a retention call.",
-    "stage": "understand",
-    "crisp_dm_phase": "data_understanding",
-}
-FALLBACK_CHARTER = {
-    "problem_statement": "About 1 in 4 customers leaves within a year; retention calls reach "
-    "customers at random and the team can only call 500 a week.",
-    "success_criteria": "Churn among contacted customers falls by a fifth within two quarters, "
-    "at no higher campaign cost.",
-}
-FALLBACK_KPIS = [
-    {
-        "name": "Churn rate among contacted customers",
-        "kind": "business",
-        "unit": "%",
-        "direction": "lower_is_better",
-        "baseline": 26.5,
-        "target": 21.0,
-        "alert_threshold": 24.0,
-        "frequency": "monthly",
-    },
-    {
-        "name": "Recall at campaign capacity",
-        "kind": "analytic",
-        "unit": "ratio",
-        "direction": "higher_is_better",
-        "baseline": 0.3,
-        "target": 0.55,
-        "alert_threshold": 0.45,
-        "frequency": "weekly",
-    },
-]
-FALLBACK_STAKEHOLDERS = [
-    {"name": "Mia Virtanen", "organisation": "Nordic Telco", "role": "Head of retention"},
-    {"name": "Ola Berg", "organisation": "Continuum team", "role": "ML engineer"},
-]
+SLUG = "telco-churn"  # the demo project
+IMAGES = ROOT / "docs" / "images"
 
 
 def _free_port() -> int:
@@ -142,73 +105,68 @@ def create_admin(settings: Settings, password: str) -> str:
         app.state.engine.dispose()
 
 
-def load_demo(data_dir: Path) -> bool:
-    """Run `continuum demo`; False when this version has no such command."""
+def load_demo(data_dir: Path) -> None:
+    """Run `continuum demo` (the project, its models and its eight production weeks)."""
     command = shutil.which("continuum", path=str(Path(sys.executable).parent)) or "continuum"
     env = {**os.environ, "CONTINUUM_DATA_DIR": str(data_dir)}
     env.pop("CONTINUUM_DATABASE_URL", None)
     done = subprocess.run([command, "demo"], env=env, capture_output=True, text=True, check=False)
-    if done.returncode == 0:
-        return True
-    if "No such command" in done.stderr:
-        return False
-    raise RuntimeError(f"`continuum demo` failed:\n{done.stdout}\n{done.stderr}")
+    if done.returncode != 0:
+        raise RuntimeError(f"`continuum demo` failed:\n{done.stdout}\n{done.stderr}")
 
 
-def create_fallback_project(base: str, token: str) -> None:
-    with httpx.Client(
-        base_url=f"{base}/api/v1", headers={"Authorization": f"Bearer {token}"}
-    ) as api:
-        slug = FALLBACK_PROJECT["slug"]
-        api.post("/projects", json=FALLBACK_PROJECT).raise_for_status()
-        api.patch(f"/projects/{slug}/charter", json=FALLBACK_CHARTER).raise_for_status()
-        for kpi in FALLBACK_KPIS:
-            api.post(f"/projects/{slug}/kpis", json=kpi).raise_for_status()
-        for person in FALLBACK_STAKEHOLDERS:
-            api.post(f"/projects/{slug}/stakeholders", json=person).raise_for_status()
-
-
-def first_project(base: str, token: str) -> str:
+def monitored_deployment(base: str, token: str) -> str:
+    """The page of the demo's first production deployment (the one the eight weeks ran on), at
+    the fortnight around week five, where the customer mix shifts."""
     response = httpx.get(
-        f"{base}/api/v1/projects", headers={"Authorization": f"Bearer {token}"}, timeout=10
+        f"{base}/api/v1/projects/{SLUG}/deployments",
+        params={"environment": "production"},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
     )
     response.raise_for_status()
-    slug: str = response.json()["items"][0]["slug"]
-    return slug
+    first = min(item["id"] for item in response.json()["items"])
+    end = (datetime.now(UTC) - timedelta(days=21)).strftime("%Y-%m-%dT00:00Z")
+    return f"/projects/{SLUG}/deployments/{first}?end={end}"
 
 
-def photograph(base: str, password: str, slug: str, output: Path) -> None:
+def photograph(base: str, password: str, shots: dict[str, Path]) -> None:
+    """Sign in once, then save a screenshot of each page path in `shots`."""
     with sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(f"{base}/login?next=/projects/{slug}")
+            page.goto(f"{base}/login?next=/projects/{SLUG}")
             page.get_by_label("User name").fill(ADMIN)
             page.get_by_label("Password").fill(password)
             page.get_by_role("button", name="Sign in").click()
-            page.wait_for_url(f"{base}/projects/{slug}")
-            output.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(output))
+            page.wait_for_url(f"{base}/projects/{SLUG}")
+            for path, output in shots.items():
+                page.goto(base + path)
+                page.wait_for_load_state("networkidle")
+                output.parent.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(output))
+                print(f"saved {output}")
         finally:
             browser.close()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--output", type=Path, default=ROOT / "docs" / "images" / "project.png")
+    parser.add_argument("--output", type=Path, default=IMAGES / "project.png")
+    parser.add_argument("--deployment-output", type=Path, default=IMAGES / "deployment.png")
     args = parser.parse_args()
     password = secrets.token_urlsafe(18)
     with tempfile.TemporaryDirectory(prefix="continuum-screenshot-") as tmp:
         settings = Settings(data_dir=Path(tmp), database_url=None)
         token = create_admin(settings, password)
-        demo = load_demo(settings.data_dir)
+        load_demo(settings.data_dir)
         with serving(settings) as base:
-            if not demo:
-                print("`continuum demo` is not available; creating a small project instead")
-                create_fallback_project(base, token)
-            slug = first_project(base, token)
-            photograph(base, password, slug, args.output)
-    print(f"saved {args.output}")
+            shots = {
+                f"/projects/{SLUG}": args.output,
+                monitored_deployment(base, token): args.deployment_output,
+            }
+            photograph(base, password, shots)
 
 
 if __name__ == "__main__":
