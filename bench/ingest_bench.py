@@ -41,8 +41,8 @@ from rich.console import Console
 from bench.ingest_setup import Target, prepare
 from bench.report import markdown_table
 from bench.venvs import BENCH_DIR
+from mlcontinuum.kernel.settings import Settings
 from mlcontinuum.profiles import build_profile, dumps
-from mlcontinuum.settings import Settings
 
 RESULTS_DIR = BENCH_DIR / "results"
 CONTINUUM = Path(sys.executable).with_name("continuum")

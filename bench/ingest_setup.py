@@ -10,10 +10,10 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from mlcontinuum.app import create_app
-from mlcontinuum.auth import service as auth_service
-from mlcontinuum.auth.schemas import TokenCreate, UserCreate
-from mlcontinuum.settings import Settings
-from mlcontinuum.storage.engine import transaction
+from mlcontinuum.kernel.auth import service as auth_service
+from mlcontinuum.kernel.auth.schemas import TokenCreate, UserCreate
+from mlcontinuum.kernel.settings import Settings
+from mlcontinuum.kernel.storage.engine import transaction
 
 PROJECT = "bench"
 

@@ -34,12 +34,12 @@ from sqlalchemy import select
 from bench.ingest_setup import Target, prepare
 from bench.report import markdown_table
 from mlcontinuum.app import create_app
+from mlcontinuum.kernel.settings import Settings
+from mlcontinuum.kernel.storage.engine import transaction
 from mlcontinuum.monitoring.enums import Granularity
 from mlcontinuum.monitoring.evaluation import evaluate_window
 from mlcontinuum.monitoring.models import MonitorWindow
 from mlcontinuum.profiles import build_profile, dumps
-from mlcontinuum.settings import Settings
-from mlcontinuum.storage.engine import transaction
 
 
 def _frame(rows: int, rng: np.random.Generator) -> pd.DataFrame:

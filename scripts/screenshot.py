@@ -31,10 +31,10 @@ import uvicorn
 from playwright.sync_api import sync_playwright
 
 from mlcontinuum.app import create_app
-from mlcontinuum.auth import service as auth_service
-from mlcontinuum.auth.schemas import TokenCreate, UserCreate
-from mlcontinuum.settings import Settings
-from mlcontinuum.storage.engine import transaction
+from mlcontinuum.kernel.auth import service as auth_service
+from mlcontinuum.kernel.auth.schemas import TokenCreate, UserCreate
+from mlcontinuum.kernel.settings import Settings
+from mlcontinuum.kernel.storage.engine import transaction
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"

@@ -29,18 +29,18 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from mlcontinuum import events
 from mlcontinuum.app import create_app
-from mlcontinuum.auth import credentials
-from mlcontinuum.auth import service as auth_service
-from mlcontinuum.auth.schemas import TokenCreate, UserCreate
-from mlcontinuum.settings import Settings
+from mlcontinuum.kernel import events
+from mlcontinuum.kernel.auth import credentials
+from mlcontinuum.kernel.auth import service as auth_service
+from mlcontinuum.kernel.auth.schemas import TokenCreate, UserCreate
+from mlcontinuum.kernel.settings import Settings
 
 if TYPE_CHECKING:
     from tests.teams import Team
-from mlcontinuum.storage import migrate
-from mlcontinuum.storage.engine import make_engine, transaction
-from mlcontinuum.storage.tables import metadata
+from mlcontinuum.kernel.storage import migrate
+from mlcontinuum.kernel.storage.engine import make_engine, transaction
+from mlcontinuum.slices import metadata as all_tables
 
 BACKENDS = ("sqlite", "postgresql")
 PASSWORD = "a-long-test-password"
@@ -136,7 +136,7 @@ def _reset_postgres(url: str) -> None:
     Migrating first also repairs the schema after a test that dropped it on purpose."""
     engine = make_engine(url)
     migrate.upgrade(engine)
-    tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    tables = ", ".join(f'"{t.name}"' for t in all_tables().sorted_tables)
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         connection.execute(

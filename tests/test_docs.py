@@ -10,8 +10,8 @@ from typing import Any
 
 import typer.main
 
-from mlcontinuum.cli.main import build_cli
-from mlcontinuum.settings import Settings
+from mlcontinuum.console import build_cli
+from mlcontinuum.kernel.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"

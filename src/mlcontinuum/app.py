@@ -9,30 +9,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.routing import BaseRoute
 
-from mlcontinuum import __version__
+from mlcontinuum import __version__, slices
 from mlcontinuum.api.errors import BodyLimit, PathLimit, install_error_handlers
-from mlcontinuum.api.routes import (
-    account,
-    alerts,
-    audit,
-    changes,
-    charter,
-    data_sources,
-    gates,
-    kpis,
-    models,
-    monitoring,
-    projects,
-    releases,
-    runs,
-    webhooks,
-    windows,
-)
 from mlcontinuum.api.shedding import IngestGate, LoadShedding
+from mlcontinuum.kernel.settings import Settings
+from mlcontinuum.kernel.slice import load
+from mlcontinuum.kernel.storage import migrate
+from mlcontinuum.kernel.storage.engine import make_engine
 from mlcontinuum.registry.artifacts import ArtifactStore
-from mlcontinuum.settings import Settings
-from mlcontinuum.storage import migrate
-from mlcontinuum.storage.engine import make_engine, make_session_factory
 
 API_PREFIX = "/api/v1"
 # Bodies that are files, streamed to the artifact store and limited by max_artifact_bytes.
@@ -43,23 +27,6 @@ UPLOAD_PATHS = re.compile(
 # Monitoring writes (batches, labels, KPI values): a larger body limit, and load shedding.
 MONITOR_WRITE_PATHS = re.compile(
     r"^/api/v1/projects/[^/]+/(deployments/\d+/(batches|labels)|kpis/\d+/values)$"
-)
-API_ROUTERS = (
-    account,
-    projects,
-    charter,
-    kpis,
-    data_sources,
-    runs,
-    models,
-    gates,
-    releases,
-    monitoring,
-    windows,
-    alerts,
-    webhooks,
-    changes,
-    audit,
 )
 # Routes FastAPI or Starlette add themselves; they serve no project data.
 PUBLIC_PATHS = frozenset({"/api/openapi.json", "/api/docs", "/api/docs/oauth2-redirect", "/static"})
@@ -75,9 +42,9 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         workers = None
         if settings.background_workers:
-            from mlcontinuum.workers import BackgroundWorkers, default_jobs
+            from mlcontinuum.kernel.jobs import BackgroundWorkers
 
-            workers = BackgroundWorkers(app.state.session_factory, settings, default_jobs())
+            workers = BackgroundWorkers(app.state.session_factory, settings, slices.jobs())
             workers.start()
         yield
         if workers is not None:
@@ -95,15 +62,15 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.session_factory = make_session_factory(engine)
+    app.state.session_factory = slices.session_factory(engine)
     app.state.secret_key = settings.secret_key()
     app.state.artifacts = ArtifactStore(settings.data_dir / "artifacts")
-    for module in API_ROUTERS:
-        app.include_router(module.routes, prefix=API_PREFIX)
+    for module in slices.modules("api"):
+        app.include_router(load(f"{module}:routes"), prefix=API_PREFIX)
 
     from mlcontinuum.web import install_web
 
-    renderer = install_web(app)
+    renderer = install_web(app, slices.all_slices())
     install_error_handlers(app, renderer)
     app.add_middleware(
         BodyLimit,

@@ -9,11 +9,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from mlcontinuum.auth import service
-from mlcontinuum.auth.models import ApiToken, User
-from mlcontinuum.errors import AuthenticationRequired, TooManyRequests
-from mlcontinuum.storage.base import utcnow
-from mlcontinuum.storage.engine import transaction
+from mlcontinuum.kernel.auth import service
+from mlcontinuum.kernel.auth.models import ApiToken, User
+from mlcontinuum.kernel.errors import AuthenticationRequired, TooManyRequests
+from mlcontinuum.kernel.storage.base import utcnow
+from mlcontinuum.kernel.storage.engine import transaction
 from tests.conftest import PASSWORD, Account, Accounts
 
 

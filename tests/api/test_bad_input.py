@@ -9,9 +9,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from mlcontinuum.charter.models import Kpi, Project
-from mlcontinuum.events import Event
-from mlcontinuum.storage.engine import transaction
+from mlcontinuum.charter.models import Kpi
+from mlcontinuum.kernel.auth.models import Project
+from mlcontinuum.kernel.events import Event
+from mlcontinuum.kernel.storage.engine import transaction
 from tests.conftest import Account
 
 GOOD_KPI: dict[str, Any] = {

@@ -9,9 +9,9 @@ from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 from starlette.routing import Mount
 
-from mlcontinuum.api.guards import GuardedRoute
 from mlcontinuum.app import PUBLIC_PATHS, all_routes, unguarded_routes
-from mlcontinuum.auth.roles import Permission
+from mlcontinuum.kernel.auth.guards import GuardedRoute
+from mlcontinuum.kernel.auth.permissions import PUBLIC
 from tests.conftest import Account, Accounts
 
 
@@ -42,7 +42,7 @@ def test_anonymous_callers_reach_only_public_routes(app: FastAPI, client: TestCl
         for method in sorted(route.methods or ()):
             response = client.request(method, _concrete(path), follow_redirects=False)
             checked += 1
-            public = route.guard.permission is Permission.PUBLIC
+            public = route.guard.permission is PUBLIC
             if path.startswith("/api/"):
                 allowed = {200} if public else {401}
             elif method != "GET":  # every unsafe page request first needs its CSRF token

@@ -11,12 +11,12 @@ from fastapi import FastAPI
 from sqlalchemy import select, update
 
 from mlcontinuum.alerts.raising import raise_for_window
-from mlcontinuum.charter.models import Project
+from mlcontinuum.kernel.auth.models import Project
+from mlcontinuum.kernel.storage.engine import transaction
 from mlcontinuum.monitoring.enums import Granularity
 from mlcontinuum.monitoring.eval_schemas import WindowEvaluation
 from mlcontinuum.monitoring.models import MonitorWindow
 from mlcontinuum.monitoring.windows import mark_dirty, scope_key
-from mlcontinuum.storage.engine import transaction
 from tests.evaluation.helpers import Monitor
 from tests.teams import Team
 

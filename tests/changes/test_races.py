@@ -20,13 +20,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mlcontinuum.alerts import service as alerts
+from mlcontinuum.alerts.permissions import ALERTS_MANAGE
 from mlcontinuum.alerts.raising import raise_for_window
-from mlcontinuum.auth.access import ProjectAccess, project_access
-from mlcontinuum.auth.models import User
-from mlcontinuum.auth.roles import Permission
-from mlcontinuum.auth.service import principal_of
 from mlcontinuum.changes import service
+from mlcontinuum.changes.permissions import CHANGE_WRITE
 from mlcontinuum.changes.schemas import ChangeApprovalCreate, ChangeCreate
+from mlcontinuum.kernel.auth.access import ProjectAccess, project_access
+from mlcontinuum.kernel.auth.models import User
+from mlcontinuum.kernel.auth.permissions import Permission
+from mlcontinuum.kernel.auth.service import principal_of
 from mlcontinuum.monitoring.eval_schemas import WindowEvaluation
 from mlcontinuum.monitoring.models import MonitorWindow
 from tests.changes.conftest import DRIFTED_EVALUATION, Monitoring, drift_rule, events_of
@@ -40,7 +42,7 @@ T = TypeVar("T")
 
 
 def _access(
-    session: Session, team: Team, username: str, permission: Permission = Permission.CHANGE_WRITE
+    session: Session, team: Team, username: str, permission: Permission = CHANGE_WRITE
 ) -> ProjectAccess:
     user = session.scalar(select(User).where(User.username == username))
     assert user is not None
@@ -151,7 +153,7 @@ def test_a_recurrence_found_while_the_alert_is_resolved_opens_a_new_alert(
     [alert] = monitoring.raise_alerts(window_id)
 
     def owner_resolves(session: Session) -> object:
-        access = _access(session, team, "olivia", Permission.ALERTS_MANAGE)
+        access = _access(session, team, "olivia", ALERTS_MANAGE)
         return alerts.resolve(session, access, alert, "fixed")
 
     [recurrence] = _held(app, owner_resolves, lambda: monitoring.raise_alerts(window_id))

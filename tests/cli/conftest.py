@@ -11,10 +11,10 @@ from click.testing import Result
 from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
-from mlcontinuum.cli.main import build_cli
-from mlcontinuum.events import Event
-from mlcontinuum.settings import Settings
-from mlcontinuum.storage.engine import make_engine
+from mlcontinuum.console import build_cli
+from mlcontinuum.kernel.events import Event
+from mlcontinuum.kernel.settings import Settings
+from mlcontinuum.kernel.storage.engine import make_engine
 
 
 @dataclass

@@ -7,11 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, select
 
-from mlcontinuum.auth import credentials
-from mlcontinuum.auth.models import User
 from mlcontinuum.demo.baselines import compute, load_wa_churn, recall_at_fraction, roc_auc
-from mlcontinuum.settings import Settings
-from mlcontinuum.storage.engine import make_session_factory, transaction
+from mlcontinuum.kernel.auth import credentials
+from mlcontinuum.kernel.auth.models import User
+from mlcontinuum.kernel.settings import Settings
+from mlcontinuum.kernel.storage.engine import transaction
+from mlcontinuum.slices import session_factory
 from tests.cli.conftest import Cli, event_count
 
 
@@ -50,17 +51,17 @@ def test_demo_loads_once_and_is_idempotent(cli: Cli, engine: Engine) -> None:
 
 
 def test_demo_content_is_complete(cli: Cli, engine: Engine) -> None:
-    from mlcontinuum.auth.access import project_access
-    from mlcontinuum.auth.roles import Permission, Role
-    from mlcontinuum.auth.service import principal_of, role_in
     from mlcontinuum.charter import document, members, service, versions
     from mlcontinuum.data import service as data_service
+    from mlcontinuum.kernel.auth.access import project_access
+    from mlcontinuum.kernel.auth.permissions import PROJECT_READ, Role
+    from mlcontinuum.kernel.auth.service import principal_of, role_in
 
     assert cli("init", "--username", "root").exit_code == 0
     assert cli("demo").exit_code == 0
-    with transaction(make_session_factory(engine)) as session:
+    with transaction(session_factory(engine)) as session:
         root = session.scalars(select(User).where(User.username == "root")).one()
-        access = project_access(session, principal_of(root), "telco-churn", Permission.PROJECT_READ)
+        access = project_access(session, principal_of(root), "telco-churn", PROJECT_READ)
         charter = service.get_charter(session, access)
         kpis = {k.name: k for k in service.list_kpis(session, access.project.id)}
         people = service.list_stakeholders(session, access.project.id)
@@ -112,15 +113,15 @@ def _assert_production_was_played(engine: Engine) -> None:
     signed webhook, and the retrained version in production."""
     from sqlalchemy import func
 
-    from mlcontinuum.actions.models import WebhookAttempt, WebhookDelivery
     from mlcontinuum.alerts.models import Alert
     from mlcontinuum.changes.models import ChangeRequest
-    from mlcontinuum.events import Event
+    from mlcontinuum.kernel.events import Event
     from mlcontinuum.monitoring.models import KpiValue, MonitorBatch, Prediction
     from mlcontinuum.registry.models import ModelVersion
     from mlcontinuum.releases.models import Deployment
+    from mlcontinuum.webhooks.models import WebhookAttempt, WebhookDelivery
 
-    with transaction(make_session_factory(engine)) as session:
+    with transaction(session_factory(engine)) as session:
         batches = session.scalars(select(MonitorBatch).order_by(MonitorBatch.at)).all()
         labelled = session.scalar(
             select(func.count()).select_from(Prediction).where(Prediction.label.is_not(None))
@@ -187,10 +188,10 @@ def test_baselines_come_from_wa_churn() -> None:
 def test_demo_trains_registers_and_gates_two_candidates(
     cli: Cli, engine: Engine, settings: Settings
 ) -> None:
-    from mlcontinuum.auth.access import project_access
-    from mlcontinuum.auth.roles import Permission
-    from mlcontinuum.auth.service import principal_of
     from mlcontinuum.gates import service as gates_service
+    from mlcontinuum.kernel.auth.access import project_access
+    from mlcontinuum.kernel.auth.permissions import PROJECT_READ
+    from mlcontinuum.kernel.auth.service import principal_of
     from mlcontinuum.registry import runs, versions
     from mlcontinuum.registry.artifacts import ArtifactStore
     from mlcontinuum.registry.scanning import scan_file
@@ -198,9 +199,9 @@ def test_demo_trains_registers_and_gates_two_candidates(
 
     assert cli("init", "--username", "root").exit_code == 0
     assert cli("demo").exit_code == 0
-    with transaction(make_session_factory(engine)) as session:
+    with transaction(session_factory(engine)) as session:
         root = session.scalars(select(User).where(User.username == "root")).one()
-        access = project_access(session, principal_of(root), "telco-churn", Permission.PROJECT_READ)
+        access = project_access(session, principal_of(root), "telco-churn", PROJECT_READ)
         project_id = access.project.id
         page = runs.list_runs(
             session, project_id, sort="number", columns=[], status=None, page=1, per_page=50

@@ -7,8 +7,8 @@ import re
 import pytest
 from sqlalchemy import Engine, select
 
-from mlcontinuum.auth import credentials
-from mlcontinuum.auth.models import User
+from mlcontinuum.kernel.auth import credentials
+from mlcontinuum.kernel.auth.models import User
 from tests.cli.conftest import Cli
 
 

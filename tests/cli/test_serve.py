@@ -10,9 +10,9 @@ from pathlib import Path
 
 import httpx
 
-from mlcontinuum.settings import Settings
-from mlcontinuum.storage import migrate
-from mlcontinuum.storage.engine import make_engine
+from mlcontinuum.kernel.settings import Settings
+from mlcontinuum.kernel.storage import migrate
+from mlcontinuum.kernel.storage.engine import make_engine
 
 CONTINUUM = Path(sys.executable).with_name("continuum")
 

@@ -8,9 +8,9 @@ import threading
 from fastapi import FastAPI
 from sqlalchemy import select, text, update
 
-from mlcontinuum import events
-from mlcontinuum.events import Event
-from mlcontinuum.storage.engine import transaction
+from mlcontinuum.kernel import events
+from mlcontinuum.kernel.events import Event
+from mlcontinuum.kernel.storage.engine import transaction
 
 
 def _append(app: FastAPI, n: int, chain_project: int | None = None) -> None:

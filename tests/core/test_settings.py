@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mlcontinuum.settings import SECRET_FILE_NAME, Settings, load_settings
+from mlcontinuum.kernel.settings import SECRET_FILE_NAME, Settings, load_settings
 
 
 def test_secret_is_generated_once_with_owner_only_permissions(tmp_path: Path) -> None:

@@ -9,15 +9,15 @@ from sqlalchemy import Enum, text
 from sqlalchemy.exc import IntegrityError
 
 from mlcontinuum.app import create_app
-from mlcontinuum.settings import Settings
-from mlcontinuum.storage import migrate
-from mlcontinuum.storage.engine import make_engine
-from mlcontinuum.storage.tables import metadata
+from mlcontinuum.kernel.settings import Settings
+from mlcontinuum.kernel.storage import migrate
+from mlcontinuum.kernel.storage.engine import make_engine
+from mlcontinuum.slices import metadata as all_tables
 
 ENUM_TYPES = sorted(
     {
         column.type.name
-        for table in metadata.sorted_tables
+        for table in all_tables().sorted_tables
         for column in table.columns
         if isinstance(column.type, Enum) and column.type.name
     }
@@ -36,7 +36,7 @@ def test_sqlite_pragmas(tmp_path: Path) -> None:
 def test_server_start_migrates_an_empty_database(database_url: str, tmp_path: Path) -> None:
     engine = make_engine(database_url)
     with engine.begin() as connection:  # start from nothing, not from the migrated template
-        for table in reversed(metadata.sorted_tables):
+        for table in reversed(all_tables().sorted_tables):
             cascade = " CASCADE" if engine.dialect.name == "postgresql" else ""
             connection.execute(text(f'DROP TABLE IF EXISTS "{table.name}"{cascade}'))
         connection.execute(text("DROP TABLE IF EXISTS alembic_version"))

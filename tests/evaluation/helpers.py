@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from sqlalchemy import insert, select
 
 from mlcontinuum.charter.models import Kpi
+from mlcontinuum.kernel.storage.engine import transaction
 from mlcontinuum.monitoring.enums import Granularity
 from mlcontinuum.monitoring.evaluation import evaluate_pending
 from mlcontinuum.monitoring.models import KpiValue, MonitorBatch, MonitorWindow, Prediction
@@ -24,7 +25,6 @@ from mlcontinuum.monitoring.tallies import Tallies
 from mlcontinuum.monitoring.windows import mark_dirty
 from mlcontinuum.profiles import Profile, build_profile, dumps
 from mlcontinuum.releases.models import Deployment
-from mlcontinuum.storage.engine import transaction
 from tests.conftest import Account
 from tests.teams import Team
 

@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from sqlalchemy import update
 
+from mlcontinuum.kernel.storage.engine import transaction
 from mlcontinuum.monitoring.enums import Granularity
 from mlcontinuum.monitoring.models import MonitorBatch, MonitorWindow
 from mlcontinuum.monitoring.windows import mark_dirty
 from mlcontinuum.profiles import Profile, loads, merge
-from mlcontinuum.storage.engine import transaction
 from tests.evaluation.helpers import DAY0, Monitor, frame, hour, profile_of
 
 FEATURES = {"monthly_charges", "tenure", "contract"}

@@ -210,9 +210,9 @@ def test_a_window_that_cannot_be_evaluated_stores_the_error_once(monitor: Monito
 
 
 def test_a_window_written_during_its_evaluation_stays_dirty(monitor: Monitor) -> None:
+    from mlcontinuum.kernel.storage.engine import transaction
     from mlcontinuum.monitoring.evaluation import evaluate_window
     from mlcontinuum.monitoring.models import MonitorWindow
-    from mlcontinuum.storage.engine import transaction
 
     rng = np.random.default_rng(27)
     deployment = monitor.deploy(_reference())

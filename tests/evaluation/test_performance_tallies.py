@@ -20,11 +20,11 @@ from sklearn.metrics import (
 )
 from sqlalchemy import delete, select
 
+from mlcontinuum.kernel.storage import migrate
+from mlcontinuum.kernel.storage.engine import transaction
 from mlcontinuum.monitoring.models import Prediction
 from mlcontinuum.monitoring.windows import mark_dirty
 from mlcontinuum.releases.models import Deployment
-from mlcontinuum.storage import migrate
-from mlcontinuum.storage.engine import transaction
 from tests.evaluation.helpers import Monitor, auc_tolerance, frame, hour, profile_of
 from tests.monitoring.conftest import Counts
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from mlcontinuum.charter.document import dump_yaml
 from mlcontinuum.charter.schemas import CharterDocument, CharterText, ProjectFields
-from mlcontinuum.cli.main import build_cli
+from mlcontinuum.console import build_cli
 from mlcontinuum.profiles import dumps
 from mlcontinuum.sdk import Client
 from tests.conftest import Account

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from mlcontinuum.cli.main import build_cli
-from mlcontinuum.errors import ValidationFailed
+from mlcontinuum.console import build_cli
 from mlcontinuum.gates.document import MAX_FILE_BYTES, parse_gates
+from mlcontinuum.kernel.errors import ValidationFailed
 
 VALID = """\
 continuum: gates/v1

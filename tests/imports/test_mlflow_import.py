@@ -15,7 +15,7 @@ import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
-from mlcontinuum.cli.main import build_cli
+from mlcontinuum.console import build_cli
 from mlcontinuum.sdk import Client, NotFoundError
 from tests.conftest import Account, require
 

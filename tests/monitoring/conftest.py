@@ -17,6 +17,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from mlcontinuum.app import create_app
+from mlcontinuum.kernel.settings import Settings
+from mlcontinuum.kernel.storage.engine import transaction
 from mlcontinuum.monitoring.models import (
     KpiValue,
     LabelBatch,
@@ -26,8 +28,6 @@ from mlcontinuum.monitoring.models import (
     ScoreBin,
 )
 from mlcontinuum.profiles import build_profile, dumps
-from mlcontinuum.settings import Settings
-from mlcontinuum.storage.engine import transaction
 from tests.conftest import Account
 from tests.teams import Team
 

@@ -10,9 +10,9 @@ from typing import Any
 from fastapi import FastAPI
 from sqlalchemy import select
 
+from mlcontinuum.kernel.storage.engine import transaction
 from mlcontinuum.monitoring.models import MonitorBatch, MonitorWindow, Prediction
 from mlcontinuum.profiles import build_profile, dumps, loads
-from mlcontinuum.storage.engine import transaction
 from tests.monitoring.conftest import Counts, Monitoring, add_kpi, batch, frame
 from tests.teams import Team
 

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from mlcontinuum.kernel.settings import Settings
 from mlcontinuum.profiles.serde import MAGIC
-from mlcontinuum.settings import Settings
 from tests.conftest import Accounts
 from tests.monitoring.conftest import Counts, Monitoring, add_kpi, batch
 from tests.teams import Team

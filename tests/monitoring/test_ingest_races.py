@@ -21,18 +21,18 @@ from fastapi import FastAPI
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from mlcontinuum.auth.access import project_access
-from mlcontinuum.auth.models import User
-from mlcontinuum.auth.roles import Permission
-from mlcontinuum.auth.service import principal_of
+from mlcontinuum.kernel.auth.access import project_access
+from mlcontinuum.kernel.auth.models import User
+from mlcontinuum.kernel.auth.service import principal_of
+from mlcontinuum.kernel.storage.base import utcnow
 from mlcontinuum.monitoring import ingest
 from mlcontinuum.monitoring.enums import Granularity
 from mlcontinuum.monitoring.ingest import batch_digest
 from mlcontinuum.monitoring.models import MonitorBatch, Prediction
+from mlcontinuum.monitoring.permissions import MONITOR_WRITE
 from mlcontinuum.monitoring.schemas import BatchCreate, LabelsCreate
 from mlcontinuum.profiles import loads
 from mlcontinuum.releases.models import Deployment
-from mlcontinuum.storage.base import utcnow
 from tests.monitoring.conftest import Counts, Monitoring, batch
 from tests.races import held_race
 
@@ -148,7 +148,7 @@ def _label_race(
     def deliver(session: Session) -> None:
         user = session.scalar(select(User).where(User.username == team.engineer.username))
         assert user is not None
-        access = project_access(session, principal_of(user), team.project, Permission.MONITOR_WRITE)
+        access = project_access(session, principal_of(user), team.project, MONITOR_WRITE)
         labels = LabelsCreate.model_validate(
             {"labels": [{"id": k, "label": v} for k, v in first.items()]}
         )

@@ -11,9 +11,9 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
+from mlcontinuum.kernel.storage.engine import transaction
 from mlcontinuum.monitoring.models import MonitorBatch
 from mlcontinuum.profiles import loads
-from mlcontinuum.storage.engine import transaction
 from tests.cli.conftest import Cli, cli
 from tests.monitoring.conftest import Counts, Monitoring, frame
 

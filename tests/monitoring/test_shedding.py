@@ -21,9 +21,10 @@ from sqlalchemy.engine import make_url
 
 from mlcontinuum.api.shedding import IngestGate
 from mlcontinuum.app import create_app
+from mlcontinuum.kernel.settings import Settings
+from mlcontinuum.kernel.storage.engine import make_engine
 from mlcontinuum.sdk import Client
-from mlcontinuum.settings import Settings
-from mlcontinuum.storage.engine import make_engine, make_session_factory
+from mlcontinuum.slices import session_factory
 from tests.monitoring.conftest import Counts, Monitoring, batch, frame
 
 
@@ -168,7 +169,7 @@ def impatient_app(settings: Settings) -> Iterator[FastAPI]:
         engine = make_engine(url, connect_args={"options": "-c lock_timeout=100"})
     app.state.engine.dispose()
     app.state.engine = engine
-    app.state.session_factory = make_session_factory(engine)
+    app.state.session_factory = session_factory(engine)
     yield app
     engine.dispose()
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from mlcontinuum.cli.main import build_cli
+from mlcontinuum.console import build_cli
 
 runner = CliRunner()
 

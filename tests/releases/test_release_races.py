@@ -10,11 +10,11 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mlcontinuum.auth.access import project_access
-from mlcontinuum.auth.models import User
-from mlcontinuum.auth.roles import Permission
-from mlcontinuum.auth.service import principal_of
+from mlcontinuum.kernel.auth.access import project_access
+from mlcontinuum.kernel.auth.models import User
+from mlcontinuum.kernel.auth.service import principal_of
 from mlcontinuum.releases import service
+from mlcontinuum.releases.permissions import RELEASE_APPROVE
 from tests.races import held_race
 from tests.teams import Team
 
@@ -31,7 +31,7 @@ def test_simultaneous_approvals_by_both_sides_deploy(
     def engineer_approves(session: Session) -> object:
         user = session.scalars(select(User).where(User.username == team.engineer.username)).one()
         access = project_access(
-            session, principal_of(user), team.project, Permission.RELEASE_APPROVE
+            session, principal_of(user), team.project, RELEASE_APPROVE
         )
         return service.approve(session, access, release_id, "")
 

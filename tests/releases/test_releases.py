@@ -13,9 +13,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
+from mlcontinuum.kernel.storage.engine import transaction
 from mlcontinuum.registry.models import Run
 from mlcontinuum.releases.models import Deployment
-from mlcontinuum.storage.engine import transaction
 from tests.conftest import Accounts
 from tests.teams import Team
 

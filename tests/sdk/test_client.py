@@ -7,9 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mlcontinuum.auth.roles import Role
-from mlcontinuum.auth.schemas import MemberPublic, TokenCreated, UserPublic
-from mlcontinuum.charter.enums import Direction, Frequency, KpiKind, Stage
+from mlcontinuum.charter.enums import Direction, Frequency, KpiKind
 from mlcontinuum.charter.schemas import (
     CharterPublic,
     KpiCreate,
@@ -19,6 +17,9 @@ from mlcontinuum.charter.schemas import (
     ProjectUpdate,
     StakeholderUpdate,
 )
+from mlcontinuum.kernel.auth.permissions import Role
+from mlcontinuum.kernel.auth.schemas import MemberPublic, TokenCreated, UserPublic
+from mlcontinuum.kernel.lifecycle import Stage
 from mlcontinuum.sdk import AuthenticationError, Client
 from mlcontinuum.sdk import client as client_module
 from tests.conftest import Accounts

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from mlcontinuum.api.guards import GuardedRoute
 from mlcontinuum.app import all_routes
+from mlcontinuum.kernel.auth.guards import GuardedRoute
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "web.md"
 # Pages that only answer a form (the guide describes them with the page the form is on).

@@ -21,12 +21,12 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from mlcontinuum import events
-from mlcontinuum.actions import outbox, urlguard
-from mlcontinuum.charter.models import Project
-from mlcontinuum.settings import Settings
-from mlcontinuum.storage.base import utcnow
-from mlcontinuum.storage.engine import transaction
+from mlcontinuum.kernel import events
+from mlcontinuum.kernel.auth.models import Project
+from mlcontinuum.kernel.settings import Settings
+from mlcontinuum.kernel.storage.base import utcnow
+from mlcontinuum.kernel.storage.engine import transaction
+from mlcontinuum.webhooks import outbox, urlguard
 from tests.teams import Team
 
 

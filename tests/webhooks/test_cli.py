@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from mlcontinuum.cli.main import build_cli
-from mlcontinuum.settings import Settings
+from mlcontinuum.console import build_cli
+from mlcontinuum.kernel.settings import Settings
 from tests.cli.conftest import Cli
 from tests.webhooks.conftest import Hooks, Receiver
 

@@ -11,9 +11,9 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import update
 
-from mlcontinuum.actions import signing
-from mlcontinuum.actions.models import Webhook
-from mlcontinuum.storage.engine import transaction
+from mlcontinuum.kernel.storage.engine import transaction
+from mlcontinuum.webhooks import signing
+from mlcontinuum.webhooks.models import Webhook
 from tests.teams import Team
 from tests.webhooks.conftest import Hooks, Receiver, errors
 

@@ -7,7 +7,7 @@ import hmac
 
 import pytest
 
-from mlcontinuum.actions import signing
+from mlcontinuum.webhooks import signing
 
 SECRET = "s3cr3t-for-tests"
 BODY = b'{"id":1,"event":{"type":"alert.opened"}}'

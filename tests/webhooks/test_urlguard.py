@@ -8,7 +8,7 @@ import ipaddress
 import httpx
 import pytest
 
-from mlcontinuum.actions import urlguard
+from mlcontinuum.webhooks import urlguard
 
 REFUSED = [
     ("127.0.0.1", "loopback"),

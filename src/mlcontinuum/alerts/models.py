@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mlcontinuum.alerts.enums import AlertSource, AlertStatus, RuleKind, Severity
-from mlcontinuum.storage.base import Base, UTCDateTime, str_enum, utcnow
+from mlcontinuum.kernel.storage.base import Base, UTCDateTime, str_enum, utcnow
 
 
 class AlertRule(Base):

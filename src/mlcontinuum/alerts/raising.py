@@ -22,18 +22,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mlcontinuum import events
 from mlcontinuum.alerts import rules
 from mlcontinuum.alerts.enums import AlertSource, AlertStatus, Severity
 from mlcontinuum.alerts.models import Alert, AlertRule
 from mlcontinuum.charter.enums import Direction, Frequency, KpiKind
 from mlcontinuum.charter.models import Kpi
-from mlcontinuum.errors import ValidationFailed
+from mlcontinuum.kernel import events
+from mlcontinuum.kernel.errors import ValidationFailed
+from mlcontinuum.kernel.storage.base import utcnow
 from mlcontinuum.monitoring.enums import Granularity, WindowScope
 from mlcontinuum.monitoring.eval_schemas import KpiOutcome, WindowEvaluation
 from mlcontinuum.monitoring.models import MonitorWindow
 from mlcontinuum.releases.models import Deployment
-from mlcontinuum.storage.base import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -10,10 +10,15 @@ from typing import Annotated, Any
 from pydantic import Field, StringConstraints, ValidationError, field_validator
 
 from mlcontinuum.alerts.enums import RuleKind
-from mlcontinuum.errors import FieldProblem, ValidationFailed, problems_from_validation, summarise
+from mlcontinuum.kernel.errors import (
+    FieldProblem,
+    ValidationFailed,
+    problems_from_validation,
+    summarise,
+)
+from mlcontinuum.kernel.strict import Strict
 from mlcontinuum.monitoring.assess import window_check_names
 from mlcontinuum.monitoring.enums import Granularity
-from mlcontinuum.schema import Strict
 
 ColumnName = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from mlcontinuum.alerts.enums import AlertSource, AlertStatus, RuleKind, Severity
-from mlcontinuum.schema import Strict
+from mlcontinuum.kernel.strict import Strict
 
 RuleName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5_000)]

@@ -9,16 +9,16 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from mlcontinuum import events
 from mlcontinuum.alerts import raising, rules
 from mlcontinuum.alerts.enums import AlertSource, AlertStatus, Severity
 from mlcontinuum.alerts.models import Alert, AlertRule
 from mlcontinuum.alerts.schemas import AlertPage, AlertPublic, RuleCreate, RulePublic, RuleUpdate
-from mlcontinuum.auth.access import ProjectAccess
-from mlcontinuum.errors import Conflict, FieldProblem
-from mlcontinuum.storage.base import utcnow
-from mlcontinuum.storage.lookup import one_or_not_found
-from mlcontinuum.storage.paging import page_of
+from mlcontinuum.kernel import events
+from mlcontinuum.kernel.auth.access import ProjectAccess
+from mlcontinuum.kernel.errors import Conflict, FieldProblem
+from mlcontinuum.kernel.storage.base import utcnow
+from mlcontinuum.kernel.storage.lookup import one_or_not_found
+from mlcontinuum.kernel.storage.paging import page_of
 
 # --- rules -------------------------------------------------------------------------------------
 

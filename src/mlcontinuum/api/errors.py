@@ -18,7 +18,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mlcontinuum.errors import (
+from mlcontinuum.kernel.errors import (
     ContinuumError,
     ErrorBody,
     TooManyRequests,

@@ -21,7 +21,7 @@ from collections import deque
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mlcontinuum.api.errors import error_response
-from mlcontinuum.errors import Unavailable
+from mlcontinuum.kernel.errors import Unavailable
 
 
 class IngestGate:

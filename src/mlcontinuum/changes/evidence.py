@@ -30,7 +30,7 @@ from mlcontinuum.changes.schemas import (
     WindowEvidence,
     WindowRef,
 )
-from mlcontinuum.errors import FieldProblem, ValidationFailed
+from mlcontinuum.kernel.errors import FieldProblem, ValidationFailed
 from mlcontinuum.monitoring.enums import Granularity
 from mlcontinuum.monitoring.models import MonitorWindow
 from mlcontinuum.releases.models import Deployment

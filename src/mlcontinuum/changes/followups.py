@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from mlcontinuum import events
-from mlcontinuum.auth.access import ProjectAccess
 from mlcontinuum.changes.enums import ChangeOption
 from mlcontinuum.changes.models import ChangeRequest, PlanNote
 from mlcontinuum.changes.schemas import FollowUp
+from mlcontinuum.kernel import events
+from mlcontinuum.kernel.auth.access import ProjectAccess
 from mlcontinuum.registry import versions
 from mlcontinuum.registry.enums import VersionStatus
 from mlcontinuum.registry.models import ModelVersion

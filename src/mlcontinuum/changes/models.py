@@ -9,8 +9,8 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mlcontinuum.changes.enums import ChangeOption, ChangeStatus
+from mlcontinuum.kernel.storage.base import Base, UTCDateTime, str_enum, utcnow
 from mlcontinuum.releases.enums import Side
-from mlcontinuum.storage.base import Base, UTCDateTime, str_enum, utcnow
 
 
 class ChangeRequest(Base):

@@ -18,9 +18,9 @@ from pydantic import (
 )
 
 from mlcontinuum.changes.enums import ChangeOption, ChangeStatus
+from mlcontinuum.kernel.strict import Strict
 from mlcontinuum.monitoring.enums import Granularity
 from mlcontinuum.releases.schemas import ApprovalPublic, PolicyState
-from mlcontinuum.schema import Strict
 
 MAX_EVIDENCE = 50
 TEXT_LIMIT = 5_000

@@ -16,11 +16,8 @@ from collections.abc import Sequence
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from mlcontinuum import events
 from mlcontinuum.alerts.models import Alert
 from mlcontinuum.alerts.raising import lock_alerts
-from mlcontinuum.auth.access import ProjectAccess
-from mlcontinuum.auth.roles import Role
 from mlcontinuum.changes import evidence, followups
 from mlcontinuum.changes.enums import ChangeOption, ChangeStatus
 from mlcontinuum.changes.models import ChangeApproval, ChangeRequest, PlanNote
@@ -34,14 +31,17 @@ from mlcontinuum.changes.schemas import (
     PlanNotePage,
     PlanNotePublic,
 )
-from mlcontinuum.errors import Conflict, FieldProblem, PermissionDenied, ValidationFailed
+from mlcontinuum.kernel import events
+from mlcontinuum.kernel.auth.access import ProjectAccess
+from mlcontinuum.kernel.auth.permissions import Role
+from mlcontinuum.kernel.errors import Conflict, FieldProblem, PermissionDenied, ValidationFailed
+from mlcontinuum.kernel.storage.base import utcnow
+from mlcontinuum.kernel.storage.lookup import one_or_not_found
+from mlcontinuum.kernel.storage.paging import page_of
 from mlcontinuum.registry.models import ModelVersion
 from mlcontinuum.releases import deployments, policy
 from mlcontinuum.releases.enums import Side
 from mlcontinuum.releases.models import Deployment
-from mlcontinuum.storage.base import utcnow
-from mlcontinuum.storage.lookup import one_or_not_found
-from mlcontinuum.storage.paging import page_of
 
 UNDECIDED = (ChangeStatus.OPEN, ChangeStatus.PROPOSED)
 # Options whose follow-up acts on the request's deployment.

@@ -14,8 +14,6 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mlcontinuum import events
-from mlcontinuum.auth.access import ProjectAccess
 from mlcontinuum.charter import versions
 from mlcontinuum.charter.models import Charter, Kpi, Stakeholder
 from mlcontinuum.charter.projects import update_project
@@ -27,7 +25,9 @@ from mlcontinuum.charter.schemas import (
     StakeholderFields,
 )
 from mlcontinuum.charter.service import link_account
-from mlcontinuum.errors import FieldProblem, ValidationFailed, validation_failed
+from mlcontinuum.kernel import events
+from mlcontinuum.kernel.auth.access import ProjectAccess
+from mlcontinuum.kernel.errors import FieldProblem, ValidationFailed, validation_failed
 
 MAX_DOCUMENT_BYTES = 512 * 1024
 

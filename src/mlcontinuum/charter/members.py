@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mlcontinuum.auth import service as auth_service
-from mlcontinuum.auth.access import ProjectAccess
-from mlcontinuum.auth.models import Membership, User
-from mlcontinuum.auth.schemas import MemberCreate, MemberPublic
-from mlcontinuum.errors import FieldProblem, NotFound, ValidationFailed
+from mlcontinuum.kernel.auth import service as auth_service
+from mlcontinuum.kernel.auth.access import ProjectAccess
+from mlcontinuum.kernel.auth.models import Membership, User
+from mlcontinuum.kernel.auth.schemas import MemberCreate, MemberPublic
+from mlcontinuum.kernel.errors import FieldProblem, NotFound, ValidationFailed
 
 
 def list_members(session: Session, project_id: int) -> list[MemberPublic]:

@@ -7,22 +7,8 @@ from datetime import datetime
 from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from mlcontinuum.charter.enums import CrispDmPhase, Direction, Frequency, KpiKind, Stage
-from mlcontinuum.storage.base import Base, UTCDateTime, str_enum, utcnow
-
-
-class Project(Base):
-    __tablename__ = "projects"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    slug: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    customer: Mapped[str] = mapped_column(String(200), default="")
-    description: Mapped[str] = mapped_column(Text, default="")
-    stage: Mapped[Stage] = mapped_column(str_enum(Stage, "project_stage"))
-    crisp_dm_phase: Mapped[CrispDmPhase] = mapped_column(str_enum(CrispDmPhase, "crisp_dm_phase"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+from mlcontinuum.charter.enums import Direction, Frequency, KpiKind
+from mlcontinuum.kernel.storage.base import Base, UTCDateTime, str_enum, utcnow
 
 
 class Charter(Base):

@@ -5,17 +5,17 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mlcontinuum import events
-from mlcontinuum.auth import service as auth_service
-from mlcontinuum.auth.access import ProjectAccess, visible_projects
-from mlcontinuum.auth.models import User
-from mlcontinuum.auth.principal import Principal
-from mlcontinuum.auth.roles import Role
 from mlcontinuum.charter import versions
-from mlcontinuum.charter.models import Charter, Project
+from mlcontinuum.charter.models import Charter
 from mlcontinuum.charter.schemas import ProjectCreate, ProjectPage, ProjectPublic, ProjectUpdate
-from mlcontinuum.errors import Conflict, FieldProblem, PermissionDenied
-from mlcontinuum.storage.base import utcnow
+from mlcontinuum.kernel import events
+from mlcontinuum.kernel.auth import service as auth_service
+from mlcontinuum.kernel.auth.access import ProjectAccess, visible_projects
+from mlcontinuum.kernel.auth.models import Project, User
+from mlcontinuum.kernel.auth.permissions import Role
+from mlcontinuum.kernel.auth.principal import Principal
+from mlcontinuum.kernel.errors import Conflict, FieldProblem, PermissionDenied
+from mlcontinuum.kernel.storage.base import utcnow
 
 
 def create_project(session: Session, principal: Principal, data: ProjectCreate) -> Project:

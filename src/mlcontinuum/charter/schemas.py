@@ -16,9 +16,10 @@ from pydantic import (
     model_validator,
 )
 
-from mlcontinuum.auth.roles import Role
-from mlcontinuum.charter.enums import CrispDmPhase, Direction, Frequency, KpiKind, Stage
-from mlcontinuum.schema import Strict
+from mlcontinuum.charter.enums import Direction, Frequency, KpiKind
+from mlcontinuum.kernel.auth.permissions import Role
+from mlcontinuum.kernel.lifecycle import CrispDmPhase, Stage
+from mlcontinuum.kernel.strict import Strict
 
 TEXT_LIMIT = 20_000
 

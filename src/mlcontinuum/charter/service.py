@@ -7,11 +7,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mlcontinuum import events
-from mlcontinuum.auth import service as auth_service
-from mlcontinuum.auth.access import ProjectAccess
-from mlcontinuum.auth.models import User
-from mlcontinuum.auth.roles import Role
 from mlcontinuum.charter import versions
 from mlcontinuum.charter.models import Charter, Kpi, Stakeholder
 from mlcontinuum.charter.schemas import (
@@ -28,9 +23,14 @@ from mlcontinuum.charter.schemas import (
     check_threshold,
     expected_lift,
 )
-from mlcontinuum.errors import FieldProblem, ValidationFailed
-from mlcontinuum.storage.lookup import one_or_not_found
-from mlcontinuum.storage.unique import ensure_unique
+from mlcontinuum.kernel import events
+from mlcontinuum.kernel.auth import service as auth_service
+from mlcontinuum.kernel.auth.access import ProjectAccess
+from mlcontinuum.kernel.auth.models import User
+from mlcontinuum.kernel.auth.permissions import Role
+from mlcontinuum.kernel.errors import FieldProblem, ValidationFailed
+from mlcontinuum.kernel.storage.lookup import one_or_not_found
+from mlcontinuum.kernel.storage.unique import ensure_unique
 
 # --- charter text ----------------------------------------------------------------------------
 

@@ -12,9 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mlcontinuum import events
-from mlcontinuum.auth.models import User
-from mlcontinuum.charter.models import Charter, CharterVersion, Kpi, Project, Stakeholder
+from mlcontinuum.charter.models import Charter, CharterVersion, Kpi, Stakeholder
 from mlcontinuum.charter.schemas import (
     CHARTER_FIELDS,
     CharterDiff,
@@ -25,7 +23,9 @@ from mlcontinuum.charter.schemas import (
     StakeholderFields,
     VersionSnapshot,
 )
-from mlcontinuum.errors import NotFound
+from mlcontinuum.kernel import events
+from mlcontinuum.kernel.auth.models import Project, User
+from mlcontinuum.kernel.errors import NotFound
 
 
 def current_snapshot(session: Session, project: Project) -> VersionSnapshot:

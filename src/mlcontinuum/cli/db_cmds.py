@@ -17,14 +17,14 @@ def register(app: typer.Typer) -> None:
 
 
 @db_app.command("upgrade")
-def upgrade() -> None:
+def upgrade(ctx: typer.Context) -> None:
     """Apply every pending migration to the configured database and print its revision.
 
     The database is CONTINUUM_DATABASE_URL, or the SQLite file in the data directory.
     """
-    from mlcontinuum.storage import migrate
+    from mlcontinuum.kernel.storage import migrate
 
-    with reported_errors(), local_database(upgrade=True) as db:
+    with reported_errors(), local_database(ctx, upgrade=True) as db:
         revision = migrate.current_revision(db.engine)
         out().print(f"database {db.safe_url} is at revision {revision} (head)")
 
@@ -32,9 +32,9 @@ def upgrade() -> None:
 @db_app.command("current")
 def current() -> None:
     """Print the configured database's revision and whether migrations are pending."""
-    from mlcontinuum.settings import load_settings
-    from mlcontinuum.storage import migrate
-    from mlcontinuum.storage.engine import make_engine
+    from mlcontinuum.kernel.settings import load_settings
+    from mlcontinuum.kernel.storage import migrate
+    from mlcontinuum.kernel.storage.engine import make_engine
 
     with reported_errors():
         engine = make_engine(load_settings().resolved_database_url)

@@ -12,7 +12,7 @@ def register(app: typer.Typer) -> None:
     app.command("demo")(demo)
 
 
-def demo() -> None:
+def demo(ctx: typer.Context) -> None:
     """Load the demo project: churn prediction for a telecom operator (telco-churn).
 
     A full charter, stakeholders on both sides, and KPIs whose baselines come from the wa_churn
@@ -25,7 +25,7 @@ def demo() -> None:
     from mlcontinuum.demo import charter as content
     from mlcontinuum.demo.load import load
 
-    with reported_errors(), local_database(upgrade=True) as db:
+    with reported_errors(), local_database(ctx, upgrade=True) as db:
         result = load(db.sessions, actor=operator_actor())
     console = out()
     if result.project_created:

@@ -4,10 +4,12 @@ migrations. They are for the operator of the instance, who already holds the dat
 from __future__ import annotations
 
 import getpass
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import typer
 
 from mlcontinuum.cli.output import EXIT_FAILURE, fail
 
@@ -15,7 +17,15 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session, sessionmaker
 
-    from mlcontinuum.settings import Settings
+    from mlcontinuum.kernel.settings import Settings
+
+
+@dataclass(frozen=True)
+class Composition:
+    """What the CLI's composition root (`mlcontinuum.console`) hands every command through the
+    click context: how sessions are made, so the slices' reactions run for local commands too."""
+
+    session_factory: Callable[[Engine], sessionmaker[Session]]
 
 
 @dataclass(frozen=True)
@@ -33,17 +43,20 @@ class LocalDatabase:
 
 
 @contextmanager
-def local_database(*, upgrade: bool) -> Iterator[LocalDatabase]:
+def local_database(ctx: typer.Context, *, upgrade: bool) -> Iterator[LocalDatabase]:
     """Open the configured database. With `upgrade`, apply migrations first; without it, refuse
     a database whose schema is behind, since older tables would fail in confusing ways."""
-    from mlcontinuum.settings import load_settings
-    from mlcontinuum.storage import migrate
-    from mlcontinuum.storage.engine import make_engine, make_session_factory
+    from mlcontinuum.kernel.settings import load_settings
+    from mlcontinuum.kernel.storage import migrate
+    from mlcontinuum.kernel.storage.engine import make_engine
 
+    composition = ctx.find_object(Composition)
+    if composition is None:
+        raise RuntimeError("local commands run inside the CLI built by mlcontinuum.console")
     settings = load_settings()
     engine = make_engine(settings.resolved_database_url)
     try:
-        db = LocalDatabase(settings, engine, make_session_factory(engine))
+        db = LocalDatabase(settings, engine, composition.session_factory(engine))
         if upgrade:
             migrate.upgrade(engine)
         elif migrate.current_revision(engine) != migrate.head_revision(engine):

@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from mlcontinuum.errors import (
+from mlcontinuum.kernel.errors import (
     Conflict,
     ContinuumError,
     FieldProblem,

@@ -12,8 +12,8 @@ import sys
 
 import typer
 
-from mlcontinuum.auth.credentials import MIN_PASSWORD_LENGTH
 from mlcontinuum.cli.output import err, fail
+from mlcontinuum.kernel.auth.credentials import MIN_PASSWORD_LENGTH
 
 PROMPT_ATTEMPTS = 3
 # 18 random bytes: 24 URL-safe characters (144 bits), safe to paste into any shell or form.

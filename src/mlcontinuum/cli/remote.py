@@ -34,8 +34,8 @@ TokenOption = Annotated[
 
 def connect(url: str | None, token: str | None) -> Client:
     """A client for the given server; call inside `reported_errors()`."""
+    from mlcontinuum.kernel.settings import load_settings
     from mlcontinuum.sdk import Client
-    from mlcontinuum.settings import load_settings
 
     if not token:
         fail("no API token: set CONTINUUM_TOKEN or pass --token (see `continuum token create`)")

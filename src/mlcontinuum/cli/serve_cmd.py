@@ -29,7 +29,7 @@ def serve(
     import uvicorn
 
     from mlcontinuum.app import create_app
-    from mlcontinuum.settings import load_settings
+    from mlcontinuum.kernel.settings import load_settings
 
     with reported_errors():
         overrides: dict[str, Any] = {}

@@ -17,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mlcontinuum.data.enums import LawfulBasis, SourceKind
-from mlcontinuum.storage.base import Base, UTCDateTime, str_enum, utcnow
+from mlcontinuum.kernel.storage.base import Base, UTCDateTime, str_enum, utcnow
 
 
 class DataSource(Base):

@@ -14,7 +14,7 @@ from pydantic import (
 )
 
 from mlcontinuum.data.enums import LawfulBasis, Severity, SourceKind, SpecialCategory
-from mlcontinuum.schema import Strict
+from mlcontinuum.kernel.strict import Strict
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]

@@ -9,8 +9,6 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mlcontinuum import events
-from mlcontinuum.auth.access import ProjectAccess
 from mlcontinuum.data import rules
 from mlcontinuum.data.enums import Severity
 from mlcontinuum.data.models import DataSource
@@ -22,14 +20,16 @@ from mlcontinuum.data.schemas import (
     DataSourcePublic,
     DataSourceUpdate,
 )
-from mlcontinuum.errors import (
+from mlcontinuum.kernel import events
+from mlcontinuum.kernel.auth.access import ProjectAccess
+from mlcontinuum.kernel.errors import (
     Conflict,
     FieldProblem,
     validation_failed,
 )
-from mlcontinuum.storage.base import utcnow
-from mlcontinuum.storage.lookup import one_or_not_found
-from mlcontinuum.storage.unique import ensure_unique
+from mlcontinuum.kernel.storage.base import utcnow
+from mlcontinuum.kernel.storage.lookup import one_or_not_found
+from mlcontinuum.kernel.storage.unique import ensure_unique
 
 FIELDS = tuple(DataSourceFields.model_fields)
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mlcontinuum.auth.roles import Role
-from mlcontinuum.charter.enums import CrispDmPhase, Direction, Frequency, KpiKind, Stage
+from mlcontinuum.charter.enums import Direction, Frequency, KpiKind
 from mlcontinuum.charter.schemas import (
     CharterDocument,
     CharterText,
@@ -21,6 +20,8 @@ from mlcontinuum.demo.baselines import (
     SAVE_RATE,
     Baselines,
 )
+from mlcontinuum.kernel.auth.permissions import Role
+from mlcontinuum.kernel.lifecycle import CrispDmPhase, Stage
 
 SLUG = "telco-churn"
 CUSTOMER = "Northwind Telecom"

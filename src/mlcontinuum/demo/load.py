@@ -9,25 +9,26 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from mlcontinuum.auth import credentials
-from mlcontinuum.auth import service as auth_service
-from mlcontinuum.auth.access import project_access
-from mlcontinuum.auth.models import User
-from mlcontinuum.auth.roles import Permission
-from mlcontinuum.auth.schemas import UserCreate
 from mlcontinuum.charter import document as charter_document
 from mlcontinuum.charter import projects
 from mlcontinuum.charter import service as charter_service
-from mlcontinuum.charter.models import Project
+from mlcontinuum.charter.permissions import CHARTER_WRITE
 from mlcontinuum.charter.schemas import ProjectCreate
 from mlcontinuum.data import service as data_service
+from mlcontinuum.data.permissions import DATA_WRITE
 from mlcontinuum.demo import charter as content
 from mlcontinuum.demo import data_register, modeling, operations
 from mlcontinuum.demo.baselines import Baselines, compute, load_wa_churn
-from mlcontinuum.errors import ContinuumError
+from mlcontinuum.kernel.auth import credentials
+from mlcontinuum.kernel.auth import service as auth_service
+from mlcontinuum.kernel.auth.access import project_access
+from mlcontinuum.kernel.auth.models import Project, User
+from mlcontinuum.kernel.auth.schemas import UserCreate
+from mlcontinuum.kernel.errors import ContinuumError
+from mlcontinuum.kernel.settings import Settings, load_settings
+from mlcontinuum.kernel.storage.engine import transaction
 from mlcontinuum.registry.artifacts import ArtifactStore
-from mlcontinuum.settings import Settings, load_settings
-from mlcontinuum.storage.engine import transaction
+from mlcontinuum.registry.permissions import RUNS_WRITE
 
 PASSWORD_BYTES = 18
 
@@ -72,7 +73,7 @@ def load(
 def _fill_data_register(session: Session, admin: User) -> None:
     """The register's sources, unless the project has a register already."""
     access = project_access(
-        session, auth_service.principal_of(admin), content.SLUG, Permission.DATA_WRITE
+        session, auth_service.principal_of(admin), content.SLUG, DATA_WRITE
     )
     if data_service.list_sources(session, access.project.id):
         return
@@ -83,7 +84,7 @@ def _fill_data_register(session: Session, admin: User) -> None:
 def _train_and_gate(session: Session, engineer: User, artifacts: ArtifactStore) -> None:
     """The ML engineer's runs, model versions and gate runs, unless the project has runs."""
     access = project_access(
-        session, auth_service.principal_of(engineer), content.SLUG, Permission.RUNS_WRITE
+        session, auth_service.principal_of(engineer), content.SLUG, RUNS_WRITE
     )
     if modeling.has_runs(session, access.project.id):
         return
@@ -135,10 +136,10 @@ def _create_project(
             role=account.role,
             actor=owner.username,
         )
-    access = project_access(session, owner, content.SLUG, Permission.CHARTER_WRITE)
+    access = project_access(session, owner, content.SLUG, CHARTER_WRITE)
     document = content.document(baselines)
     charter_document.import_document(session, access, document)
     # The data protection review changes the charter, written by the ML engineer.
     engineer = auth_service.principal_of(users[content.REVISION_AUTHOR.username])
-    engineer_access = project_access(session, engineer, content.SLUG, Permission.CHARTER_WRITE)
+    engineer_access = project_access(session, engineer, content.SLUG, CHARTER_WRITE)
     charter_service.update_charter(session, engineer_access, content.revision(document.charter))

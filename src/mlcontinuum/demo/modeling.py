@@ -30,7 +30,6 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mlcontinuum.auth.access import ProjectAccess
 from mlcontinuum.charter import service as charter_service
 from mlcontinuum.demo.baselines import CAPACITY, load_wa_churn
 from mlcontinuum.gates import service as gates_service
@@ -39,6 +38,7 @@ from mlcontinuum.gates.document import parse_gates
 from mlcontinuum.gates.metrics import recall_at_top_k
 from mlcontinuum.gates.runner import evaluate, run_gates
 from mlcontinuum.gates.schemas import GateRunCreate
+from mlcontinuum.kernel.auth.access import ProjectAccess
 from mlcontinuum.profiles import build_profile, dumps, loads
 from mlcontinuum.registry import runs, versions
 from mlcontinuum.registry.artifacts import ArtifactStore, StoredBlob

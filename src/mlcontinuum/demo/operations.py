@@ -29,28 +29,25 @@ import skops.io as sio
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from mlcontinuum.actions import outbox, signing
-from mlcontinuum.actions import service as webhooks
-from mlcontinuum.actions.enums import WebhookKind
-from mlcontinuum.actions.schemas import WebhookCreate, WebhookUpdate
 from mlcontinuum.alerts import service as alerts
 from mlcontinuum.alerts.enums import AlertSource, AlertStatus, RuleKind, Severity
 from mlcontinuum.alerts.schemas import RuleCreate
-from mlcontinuum.auth import service as auth_service
-from mlcontinuum.auth.access import ProjectAccess, project_access
-from mlcontinuum.auth.models import User
-from mlcontinuum.auth.roles import Permission
 from mlcontinuum.changes import service as changes
 from mlcontinuum.changes.enums import ChangeOption
 from mlcontinuum.changes.schemas import ChangeCreate, DecisionCreate
 from mlcontinuum.charter import service as charter_service
-from mlcontinuum.charter.models import Project
 from mlcontinuum.demo import charter as content
 from mlcontinuum.demo import modeling
 from mlcontinuum.demo.baselines import CAPACITY
 from mlcontinuum.demo.production import LABEL_DELAY, Day, recall_in_capacity, simulate
 from mlcontinuum.gates import service as gates_service
 from mlcontinuum.gates.enums import GateStatus
+from mlcontinuum.kernel.auth import service as auth_service
+from mlcontinuum.kernel.auth.access import ProjectAccess, project_access
+from mlcontinuum.kernel.auth.models import Project, User
+from mlcontinuum.kernel.auth.permissions import PROJECT_READ
+from mlcontinuum.kernel.settings import Settings
+from mlcontinuum.kernel.storage.engine import transaction
 from mlcontinuum.monitoring import ingest, kpi_values
 from mlcontinuum.monitoring.evaluation import evaluate_now
 from mlcontinuum.monitoring.models import MonitorBatch
@@ -63,8 +60,10 @@ from mlcontinuum.releases import service as releases
 from mlcontinuum.releases.enums import Environment
 from mlcontinuum.releases.models import Deployment
 from mlcontinuum.releases.schemas import ReleaseCreate
-from mlcontinuum.settings import Settings
-from mlcontinuum.storage.engine import transaction
+from mlcontinuum.webhooks import outbox, signing
+from mlcontinuum.webhooks import service as webhooks
+from mlcontinuum.webhooks.enums import WebhookKind
+from mlcontinuum.webhooks.schemas import WebhookCreate, WebhookUpdate
 
 RECALL_KPI = f"Recall in the top {CAPACITY:.0%}"
 RECEIVER_NETWORK = "127.0.0.1/32"
@@ -204,7 +203,7 @@ def _people(session: Session) -> dict[str, ProjectAccess]:
     named = {a.username: users[a.username] for a in content.ACCOUNTS} | {"owner": admin}
     return {
         name: project_access(
-            session, auth_service.principal_of(user), content.SLUG, Permission.PROJECT_READ
+            session, auth_service.principal_of(user), content.SLUG, PROJECT_READ
         )
         for name, user in named.items()
     }

@@ -14,16 +14,16 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field, ValidationError
 
-from mlcontinuum.errors import (
+from mlcontinuum.gates.checks import gates
+from mlcontinuum.gates.registry import Gate, GateParams
+from mlcontinuum.kernel.errors import (
     FieldProblem,
     ValidationFailed,
     problems_from_validation,
     validation_failed,
 )
-from mlcontinuum.gates.checks import gates
-from mlcontinuum.gates.registry import Gate, GateParams
+from mlcontinuum.kernel.strict import Strict
 from mlcontinuum.registry.model_schemas import ModelName
-from mlcontinuum.schema import Strict
 
 MAX_FILE_BYTES = 64 * 1024
 

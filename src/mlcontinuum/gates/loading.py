@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from mlcontinuum.errors import FieldProblem, ValidationFailed
+from mlcontinuum.kernel.errors import FieldProblem, ValidationFailed
 from mlcontinuum.registry.scanning import SKOPS_DATA_TYPES
 
 PICKLE_SUFFIXES = frozenset({".pkl", ".pickle", ".joblib"})

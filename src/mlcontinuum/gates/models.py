@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Boolean, Enum, Float, ForeignKey, Index, Integer, S
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mlcontinuum.gates.enums import GateStatus
-from mlcontinuum.storage.base import Base, UTCDateTime, str_enum, utcnow
+from mlcontinuum.kernel.storage.base import Base, UTCDateTime, str_enum, utcnow
 
 
 def _status() -> Enum:

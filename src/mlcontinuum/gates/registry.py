@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from pydantic import Field
 
 from mlcontinuum.gates.enums import GateStatus
-from mlcontinuum.schema import Strict
+from mlcontinuum.kernel.strict import Strict
 
 if TYPE_CHECKING:
     from mlcontinuum.gates.context import GateContext

@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 from sklearn.base import is_classifier
 
-from mlcontinuum.errors import FieldProblem, ValidationFailed
 from mlcontinuum.gates.context import Evaluation, GateContext
 from mlcontinuum.gates.document import GatesFile
 from mlcontinuum.gates.enums import GateStatus
 from mlcontinuum.gates.schemas import GateResultData, finite_json
+from mlcontinuum.kernel.errors import FieldProblem, ValidationFailed
 
 # (gate name, index, count) before each gate: the CLI shows progress with it.
 Progress = Callable[[str, int, int], None]

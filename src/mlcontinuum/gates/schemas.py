@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from mlcontinuum.gates.enums import GateStatus, overall
-from mlcontinuum.schema import Strict
+from mlcontinuum.kernel.strict import Strict
 
 GateName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=100)]
 Finite = Annotated[float, Field(allow_inf_nan=False)]

@@ -7,14 +7,14 @@ from __future__ import annotations
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from mlcontinuum import events
-from mlcontinuum.auth.access import ProjectAccess
 from mlcontinuum.data import service as data_service
 from mlcontinuum.data.schemas import DataSourcePublic
-from mlcontinuum.errors import FieldProblem, NotFound, ValidationFailed
 from mlcontinuum.gates.models import GateResult, GateRun
 from mlcontinuum.gates.registry import TYPE_KEY_PREFIX, gate_names
 from mlcontinuum.gates.schemas import GateResultData, GateRunCreate, GateRunPublic, run_status
+from mlcontinuum.kernel import events
+from mlcontinuum.kernel.auth.access import ProjectAccess
+from mlcontinuum.kernel.errors import FieldProblem, NotFound, ValidationFailed
 from mlcontinuum.registry import versions
 from mlcontinuum.registry.models import ModelVersion, StoredProfile
 

@@ -31,6 +31,9 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from mlcontinuum.alerts import raising
+from mlcontinuum.kernel.settings import Settings
+from mlcontinuum.kernel.storage.base import utcnow
+from mlcontinuum.kernel.storage.engine import transaction
 from mlcontinuum.monitoring import assess
 from mlcontinuum.monitoring.enums import WindowScope
 from mlcontinuum.monitoring.eval_schemas import EvaluationRun, ReferenceInfo, WindowEvaluation
@@ -40,9 +43,6 @@ from mlcontinuum.monitoring.performance import window_performance
 from mlcontinuum.profiles import Profile, dumps, loads, merge
 from mlcontinuum.registry.models import ModelVersion, StoredProfile
 from mlcontinuum.releases.models import Deployment
-from mlcontinuum.settings import Settings
-from mlcontinuum.storage.base import utcnow
-from mlcontinuum.storage.engine import transaction
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from mlcontinuum.errors import FieldProblem, ValidationFailed
+from mlcontinuum.kernel.errors import FieldProblem, ValidationFailed
 from mlcontinuum.monitoring.models import IDEMPOTENCY_KEY_LENGTH
 
 HEADER = "Idempotency-Key"

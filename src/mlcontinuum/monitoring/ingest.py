@@ -26,8 +26,11 @@ from sqlalchemy import column, insert, select, table, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from mlcontinuum.auth.access import ProjectAccess
-from mlcontinuum.errors import Conflict, FieldProblem, ValidationFailed
+from mlcontinuum.kernel.auth.access import ProjectAccess
+from mlcontinuum.kernel.errors import Conflict, FieldProblem, ValidationFailed
+from mlcontinuum.kernel.settings import Settings
+from mlcontinuum.kernel.storage.base import utcnow
+from mlcontinuum.kernel.storage.paging import page_of
 from mlcontinuum.monitoring.enums import Granularity
 from mlcontinuum.monitoring.idempotency import Digest, KeyedWrite
 from mlcontinuum.monitoring.limits import check_rows, check_time
@@ -45,9 +48,6 @@ from mlcontinuum.monitoring.tallies import Tallies
 from mlcontinuum.monitoring.windows import mark_dirty
 from mlcontinuum.profiles import Profile, ProfileFormatError, loads
 from mlcontinuum.releases.deployments import deployment_row
-from mlcontinuum.settings import Settings
-from mlcontinuum.storage.base import utcnow
-from mlcontinuum.storage.paging import page_of
 
 # Ids per IN (...) query: far below SQLite's and PostgreSQL's bound-parameter limits.
 ID_CHUNK = 5_000

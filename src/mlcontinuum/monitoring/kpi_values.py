@@ -8,8 +8,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mlcontinuum.auth.access import ProjectAccess
 from mlcontinuum.charter.models import Kpi
+from mlcontinuum.kernel.auth.access import ProjectAccess
+from mlcontinuum.kernel.settings import Settings
+from mlcontinuum.kernel.storage.base import utcnow
+from mlcontinuum.kernel.storage.lookup import one_or_not_found
+from mlcontinuum.kernel.storage.paging import page_of
 from mlcontinuum.monitoring.idempotency import Digest, KeyedWrite
 from mlcontinuum.monitoring.limits import check_time
 from mlcontinuum.monitoring.models import KpiValue
@@ -21,10 +25,6 @@ from mlcontinuum.monitoring.schemas import (
     accepted,
 )
 from mlcontinuum.monitoring.windows import mark_dirty
-from mlcontinuum.settings import Settings
-from mlcontinuum.storage.base import utcnow
-from mlcontinuum.storage.lookup import one_or_not_found
-from mlcontinuum.storage.paging import page_of
 
 
 def report_kpi_value(

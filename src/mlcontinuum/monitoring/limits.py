@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from mlcontinuum.errors import FieldProblem, PayloadTooLarge, ValidationFailed
-from mlcontinuum.settings import Settings
-from mlcontinuum.storage.base import utcnow
+from mlcontinuum.kernel.errors import FieldProblem, PayloadTooLarge, ValidationFailed
+from mlcontinuum.kernel.settings import Settings
+from mlcontinuum.kernel.storage.base import utcnow
 
 
 def check_rows(count: int, what: str, field: str, settings: Settings) -> None:

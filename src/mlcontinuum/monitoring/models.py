@@ -25,8 +25,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from mlcontinuum.kernel.storage.base import Base, UTCDateTime, str_enum, utcnow
 from mlcontinuum.monitoring.enums import Granularity, WindowScope
-from mlcontinuum.storage.base import Base, UTCDateTime, str_enum, utcnow
 
 IDEMPOTENCY_KEY_LENGTH = 200
 PREDICTION_ID_LENGTH = 200

@@ -8,11 +8,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mlcontinuum.kernel.storage.paging import page_of
 from mlcontinuum.monitoring.enums import Granularity
 from mlcontinuum.monitoring.eval_schemas import WindowEvaluation, WindowPage, WindowPublic
 from mlcontinuum.monitoring.models import MonitorWindow
 from mlcontinuum.monitoring.windows import PROJECT_SCOPE_KEY, scope_key
-from mlcontinuum.storage.paging import page_of
 
 
 def list_windows(

@@ -13,8 +13,8 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainValidator
 
+from mlcontinuum.kernel.strict import Strict
 from mlcontinuum.monitoring.models import PREDICTION_ID_LENGTH
-from mlcontinuum.schema import Strict
 
 # Positions named in a message about bad list elements.
 SHOWN = 5

@@ -13,9 +13,9 @@ from datetime import datetime
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from mlcontinuum.kernel.storage.base import Base, utcnow
 from mlcontinuum.monitoring.enums import Granularity, WindowScope
 from mlcontinuum.monitoring.models import MonitorWindow
-from mlcontinuum.storage.base import Base, utcnow
 
 PROJECT_SCOPE_KEY = "project"
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from mlcontinuum.errors import FieldProblem, PayloadTooLarge, ValidationFailed
+from mlcontinuum.kernel.errors import FieldProblem, PayloadTooLarge, ValidationFailed
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 

@@ -7,9 +7,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from mlcontinuum.kernel.strict import Strict
 from mlcontinuum.registry.enums import ScanVerdict, VersionStatus
 from mlcontinuum.registry.schemas import ExternalId, Key
-from mlcontinuum.schema import Strict
 
 # Model names appear in URLs and files: lower-case letters, digits and _ . - only.
 MODEL_NAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"

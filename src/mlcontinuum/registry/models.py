@@ -18,8 +18,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from mlcontinuum.kernel.storage.base import Base, UTCDateTime, str_enum, utcnow
 from mlcontinuum.registry.enums import NonFinite, RunStatus, ScanVerdict, VersionStatus
-from mlcontinuum.storage.base import Base, UTCDateTime, str_enum, utcnow
 
 
 class Run(Base):

@@ -14,11 +14,13 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
-from mlcontinuum import events
-from mlcontinuum.auth.access import ProjectAccess
 from mlcontinuum.charter.models import Kpi
 from mlcontinuum.data.models import DataSource
-from mlcontinuum.errors import Conflict, FieldProblem, NotFound, ValidationFailed
+from mlcontinuum.kernel import events
+from mlcontinuum.kernel.auth.access import ProjectAccess
+from mlcontinuum.kernel.errors import Conflict, FieldProblem, NotFound, ValidationFailed
+from mlcontinuum.kernel.storage.base import utcnow
+from mlcontinuum.kernel.storage.lookup import one_or_not_found
 from mlcontinuum.registry.enums import NonFinite, RunStatus
 from mlcontinuum.registry.models import (
     Run,
@@ -45,8 +47,6 @@ from mlcontinuum.registry.schemas import (
     display,
     split,
 )
-from mlcontinuum.storage.base import utcnow
-from mlcontinuum.storage.lookup import one_or_not_found
 
 KeyValue = TypeVar("KeyValue", RunParam, RunTag)
 # Without a column choice, a table shows this many metrics (in key order) and no parameters.

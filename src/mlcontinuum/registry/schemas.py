@@ -14,8 +14,8 @@ from pydantic import (
     field_validator,
 )
 
+from mlcontinuum.kernel.strict import Strict
 from mlcontinuum.registry.enums import RunStatus
-from mlcontinuum.schema import Strict
 
 MAX_BATCH_METRICS = 1_000
 MAX_BATCH_PARAMS = 200

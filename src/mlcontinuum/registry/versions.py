@@ -11,10 +11,11 @@ import hashlib
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mlcontinuum import events
-from mlcontinuum.auth.access import ProjectAccess
 from mlcontinuum.data.models import DataSource
-from mlcontinuum.errors import Conflict, FieldProblem, NotFound, ValidationFailed
+from mlcontinuum.kernel import events
+from mlcontinuum.kernel.auth.access import ProjectAccess
+from mlcontinuum.kernel.errors import Conflict, FieldProblem, NotFound, ValidationFailed
+from mlcontinuum.kernel.storage.lookup import one_or_not_found
 from mlcontinuum.profiles import ProfileError, loads
 from mlcontinuum.registry.artifacts import StoredBlob
 from mlcontinuum.registry.enums import ScanVerdict, VersionStatus
@@ -32,7 +33,6 @@ from mlcontinuum.registry.models import (
     StoredProfile,
 )
 from mlcontinuum.registry.scanning import ScanReport
-from mlcontinuum.storage.lookup import one_or_not_found
 
 # Moves people may make here; approved and in production come from releases.
 MANUAL_MOVES = {

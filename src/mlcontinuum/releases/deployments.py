@@ -10,16 +10,16 @@ from __future__ import annotations
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from mlcontinuum import events
-from mlcontinuum.auth.access import ProjectAccess
-from mlcontinuum.errors import Conflict
+from mlcontinuum.kernel import events
+from mlcontinuum.kernel.auth.access import ProjectAccess
+from mlcontinuum.kernel.errors import Conflict
+from mlcontinuum.kernel.storage.lookup import one_or_not_found
+from mlcontinuum.kernel.storage.paging import page_of
 from mlcontinuum.registry.enums import VersionStatus
 from mlcontinuum.registry.models import ModelVersion
 from mlcontinuum.releases.enums import Environment, Strategy
 from mlcontinuum.releases.models import Deployment, ReleaseRequest
 from mlcontinuum.releases.schemas import DeploymentPage, DeploymentPublic
-from mlcontinuum.storage.lookup import one_or_not_found
-from mlcontinuum.storage.paging import page_of
 
 
 def _move(

@@ -15,11 +15,11 @@ from statistics import median
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from mlcontinuum.kernel.storage.base import utcnow
 from mlcontinuum.registry.models import ModelVersionRun, Run
 from mlcontinuum.releases.enums import Environment
 from mlcontinuum.releases.models import Deployment
 from mlcontinuum.releases.schemas import DoraFigures
-from mlcontinuum.storage.base import utcnow
 
 
 def figures(

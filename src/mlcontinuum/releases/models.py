@@ -17,8 +17,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from mlcontinuum.kernel.storage.base import Base, UTCDateTime, str_enum, utcnow
 from mlcontinuum.releases.enums import Environment, ReleaseStatus, Side, Strategy
-from mlcontinuum.storage.base import Base, UTCDateTime, str_enum, utcnow
 
 
 class ReleaseRequest(Base):

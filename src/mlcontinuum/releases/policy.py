@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from mlcontinuum.auth.roles import Role
-from mlcontinuum.errors import PermissionDenied
+from mlcontinuum.kernel.auth.permissions import Role
+from mlcontinuum.kernel.errors import PermissionDenied
 from mlcontinuum.releases.enums import Side
 from mlcontinuum.releases.schemas import ApprovalPublic, PolicyState
 

@@ -9,9 +9,9 @@ from pydantic import BaseModel, Field, StringConstraints, ValidationInfo, field_
 
 from mlcontinuum.data.schemas import DataSourcePublic
 from mlcontinuum.gates.schemas import GateRunPublic
+from mlcontinuum.kernel.strict import Strict
 from mlcontinuum.registry.model_schemas import ModelName
 from mlcontinuum.releases.enums import Environment, ReleaseStatus, Side, Strategy
-from mlcontinuum.schema import Strict
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5_000)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000)]

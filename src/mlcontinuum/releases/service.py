@@ -10,10 +10,13 @@ from collections.abc import Collection, Sequence
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
-from mlcontinuum import events
-from mlcontinuum.auth.access import ProjectAccess
-from mlcontinuum.errors import Conflict, FieldProblem, PermissionDenied
 from mlcontinuum.gates import service as gates
+from mlcontinuum.kernel import events
+from mlcontinuum.kernel.auth.access import ProjectAccess
+from mlcontinuum.kernel.errors import Conflict, FieldProblem, PermissionDenied
+from mlcontinuum.kernel.storage.base import utcnow
+from mlcontinuum.kernel.storage.lookup import one_or_not_found
+from mlcontinuum.kernel.storage.paging import page_of
 from mlcontinuum.registry import versions
 from mlcontinuum.registry.enums import VersionStatus
 from mlcontinuum.registry.models import ModelVersion
@@ -26,9 +29,6 @@ from mlcontinuum.releases.schemas import (
     ReleasePage,
     ReleasePublic,
 )
-from mlcontinuum.storage.base import utcnow
-from mlcontinuum.storage.lookup import one_or_not_found
-from mlcontinuum.storage.paging import page_of
 from mlcontinuum.trust import card
 
 

@@ -23,13 +23,7 @@ import httpx
 from pydantic import BaseModel, TypeAdapter
 
 from mlcontinuum import __version__
-from mlcontinuum.auth.roles import Role
-from mlcontinuum.auth.schemas import (
-    MemberPublic,
-    TokenCreated,
-    TokenPublic,
-    UserPublic,
-)
+from mlcontinuum.audit.schemas import ChainPublic, EventPage
 from mlcontinuum.charter.schemas import (
     CharterDiff,
     CharterPublic,
@@ -48,8 +42,14 @@ from mlcontinuum.charter.schemas import (
     VersionSnapshot,
 )
 from mlcontinuum.data.schemas import DataSourcePublic
-from mlcontinuum.event_schemas import ChainPublic, EventPage
 from mlcontinuum.gates.schemas import GateRunCreate, GateRunPublic
+from mlcontinuum.kernel.auth.permissions import Role
+from mlcontinuum.kernel.auth.schemas import (
+    MemberPublic,
+    TokenCreated,
+    TokenPublic,
+    UserPublic,
+)
 from mlcontinuum.registry.model_schemas import VersionPublic
 from mlcontinuum.registry.schemas import LogResult, RunComparison, RunPage, RunPublic, Scalar
 from mlcontinuum.releases.enums import Environment, ReleaseStatus

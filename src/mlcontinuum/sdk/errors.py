@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from mlcontinuum.errors import FieldProblem
+from mlcontinuum.kernel.errors import FieldProblem
 
 
 class ContinuumAPIError(Exception):

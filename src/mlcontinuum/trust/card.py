@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from mlcontinuum.auth.access import ProjectAccess
 from mlcontinuum.charter import service as charter_service
 from mlcontinuum.charter.enums import Direction, KpiKind
 from mlcontinuum.charter.schemas import CharterPublic, KpiPublic
@@ -17,6 +16,7 @@ from mlcontinuum.data import service as data_service
 from mlcontinuum.data.schemas import DataSourcePublic
 from mlcontinuum.gates import service as gates_service
 from mlcontinuum.gates.schemas import GateResultData, GateRunPublic
+from mlcontinuum.kernel.auth.access import ProjectAccess
 from mlcontinuum.registry import runs, versions
 from mlcontinuum.registry.model_schemas import VersionPublic
 from mlcontinuum.registry.schemas import RunPublic

@@ -13,7 +13,7 @@ import secrets
 
 from fastapi import Request, Response
 
-from mlcontinuum.errors import PermissionDenied
+from mlcontinuum.kernel.errors import PermissionDenied
 
 CSRF_COOKIE = "continuum_csrf"
 CSRF_FIELD = "csrf_token"

@@ -7,7 +7,7 @@ from urllib.parse import quote
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
-from mlcontinuum.errors import ContinuumError
+from mlcontinuum.kernel.errors import ContinuumError
 
 
 def render_error(request: Request, error: ContinuumError) -> Response:

@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ValidationError, field_validator
 from sqlalchemy.orm import Session
 
-from mlcontinuum.errors import ContinuumError, validation_failed
+from mlcontinuum.kernel.errors import ContinuumError, validation_failed
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mlcontinuum.auth.roles import Role
+from mlcontinuum.kernel.auth.permissions import Role
 
 ROLE_LABELS = {
     Role.OWNER: "Owner",

@@ -1,52 +1,13 @@
-"""Navigation by lifecycle area. Each slice adds its pages here as it arrives."""
+"""A project's navigation, by lifecycle area, from the items the slices declare."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import groupby
 
-from mlcontinuum.auth.access import ProjectAccess
-from mlcontinuum.auth.roles import Permission
-
-
-@dataclass(frozen=True)
-class NavItem:
-    label: str
-    path: str  # relative to the project, e.g. "charter"
-    # Links a role cannot use are left out rather than answered with 403.
-    permission: Permission = Permission.PROJECT_READ
-
-
-@dataclass(frozen=True)
-class NavArea:
-    label: str
-    items: tuple[NavItem, ...]
-
-
-PROJECT_AREAS: tuple[NavArea, ...] = (
-    NavArea(
-        "Scope",
-        (
-            NavItem("Overview", ""),
-            NavItem("Charter", "charter"),
-            NavItem("Charter history", "charter/history"),
-            NavItem("KPIs", "kpis"),
-            NavItem("Stakeholders", "stakeholders"),
-        ),
-    ),
-    NavArea("Understand", (NavItem("Data register", "data"),)),
-    NavArea("Build", (NavItem("Runs", "runs"), NavItem("Models", "models"))),
-    NavArea("Deploy", (NavItem("Releases", "releases"), NavItem("Deployments", "deployments"))),
-    NavArea(
-        "Manage & Trust",
-        (
-            NavItem("Health", "health"),
-            NavItem("Alerts", "alerts"),
-            NavItem("Change requests", "changes"),
-            NavItem("Audit trail", "events", Permission.AUDIT_READ),
-        ),
-    ),
-    NavArea("Project", (NavItem("Settings and members", "settings", Permission.PROJECT_MANAGE),)),
-)
+from mlcontinuum.kernel.auth.access import ProjectAccess
+from mlcontinuum.kernel.slice import NavItem
 
 
 @dataclass(frozen=True)
@@ -55,18 +16,23 @@ class NavLink:
     href: str
 
 
-def areas_for(access: ProjectAccess | None) -> list[tuple[str, list[NavLink]]]:
-    """The project's areas with absolute links the caller may follow; none outside a project."""
-    if access is None:
-        return []
-    slug = access.project.slug
-    found = []
-    for area in PROJECT_AREAS:
-        links = [
-            NavLink(item.label, f"/projects/{slug}/{item.path}".rstrip("/"))
-            for item in area.items
-            if access.can(item.permission)
-        ]
-        if links:
-            found.append((area.label, links))
-    return found
+class Navigation:
+    def __init__(self, items: Iterable[NavItem]) -> None:
+        # Areas in lifecycle order; within an area, in slice order (a stable sort keeps it).
+        self.items = sorted(items, key=lambda item: item.area)
+
+    def areas_for(self, access: ProjectAccess | None) -> list[tuple[str, list[NavLink]]]:
+        """The project's areas with absolute links the caller may follow; none outside one."""
+        if access is None:
+            return []
+        slug = access.project.slug
+        found = []
+        for area, items in groupby(self.items, key=lambda item: item.area):
+            links = [
+                NavLink(item.label, f"/projects/{slug}/{item.path}".rstrip("/"))
+                for item in items
+                if access.can(item.permission)
+            ]
+            if links:
+                found.append((area.label, links))
+        return found

@@ -19,7 +19,7 @@ from mlcontinuum.gates.context import GateContext
 from mlcontinuum.gates.enums import GateStatus
 from mlcontinuum.gates.metrics import METRICS, NotApplicable, metric_key
 from mlcontinuum.gates.registry import Gate, GateParams, Outcome, register
-from mlcontinuum.schema import Strict
+from mlcontinuum.kernel.strict import Strict
 
 
 def known_metric(name: object) -> object:

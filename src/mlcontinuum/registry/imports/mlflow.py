@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
-from mlcontinuum.errors import ContinuumError, NotFound
+from mlcontinuum.kernel.errors import ContinuumError, NotFound
 from mlcontinuum.registry.enums import RunStatus
 from mlcontinuum.registry.imports.mapping import (
     MAX_STEP,

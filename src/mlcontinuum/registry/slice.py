@@ -1,0 +1,34 @@
+"""Registry: runs with their parameters, metrics and lineage; models and their versions."""
+
+from mlcontinuum.kernel.slice import Area, EventType, NavItem, Slice
+from mlcontinuum.registry.permissions import PERMISSIONS
+
+SLICE = Slice(
+    name="registry",
+    summary="Runs (parameters, metrics, lineage) and model versions with scanned artifacts.",
+    package="mlcontinuum.registry",
+    tables="mlcontinuum.registry.models",
+    api=("mlcontinuum.registry.api.runs", "mlcontinuum.registry.api.models"),
+    # The run list declares /runs/compare ahead of /runs/{number}.
+    pages=(
+        "mlcontinuum.registry.pages.runs",
+        "mlcontinuum.registry.pages.run",
+        "mlcontinuum.registry.pages.models",
+    ),
+    cli=("mlcontinuum.registry.cli",),
+    nav=(NavItem(Area.BUILD, "Runs", "runs"), NavItem(Area.BUILD, "Models", "models")),
+    permissions=PERMISSIONS,
+    events=(
+        EventType("run.started", "A run started."),
+        EventType("run.configured", "A run's parameters, tags or lineage were recorded."),
+        EventType("run.finished", "A run finished."),
+        EventType("run.failed", "A run failed."),
+        EventType("run.killed", "A run was stopped before it finished."),
+        EventType("run.reference_profile_set", "A run's reference profile was stored."),
+        EventType("model.version_created", "A model version was registered.", subscribable=True),
+        EventType("model.artifact_uploaded", "A version's artifact was uploaded and scanned."),
+        EventType("model.reference_profile_set", "A version's reference profile was stored."),
+        EventType("model.status_changed", "A version's status changed."),
+    ),
+    docs=("runs-and-models.md", "imports.md"),
+)

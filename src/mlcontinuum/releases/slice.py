@@ -1,0 +1,27 @@
+"""Releases: requests with their evidence, approvals by both sides, deployments, DORA."""
+
+from mlcontinuum.kernel.slice import Area, EventType, NavItem, Slice
+from mlcontinuum.releases.permissions import PERMISSIONS
+
+SLICE = Slice(
+    name="releases",
+    summary="Release requests, approvals, deployments, rollbacks and DORA figures.",
+    package="mlcontinuum.releases",
+    tables="mlcontinuum.releases.models",
+    api=("mlcontinuum.releases.api",),
+    pages=("mlcontinuum.releases.pages",),
+    nav=(
+        NavItem(Area.DEPLOY, "Releases", "releases"),
+        NavItem(Area.DEPLOY, "Deployments", "deployments"),
+    ),
+    permissions=PERMISSIONS,
+    events=(
+        EventType("release.requested", "A release was requested.", subscribable=True),
+        EventType("release.approval", "Someone approved a release request."),
+        EventType("release.approved", "A release got every approval it needs.", subscribable=True),
+        EventType("release.rejected", "A release request was rejected.", subscribable=True),
+        EventType("deployment.recorded", "A version was deployed.", subscribable=True),
+        EventType("deployment.rolled_back", "A deployment was rolled back.", subscribable=True),
+    ),
+    docs=("releases.md",),
+)

@@ -1,0 +1,316 @@
+"""Rules for webhooks: create, change, delete, rotate the secret, test, list deliveries.
+
+The signing secret is made here, returned once (at creation and on rotation) and never again,
+nor written to the event log. URLs are checked statically when saved (`urlguard.check_static`)
+and after DNS resolution on every attempt (`outbox`). Event payloads name a webhook's URL by its
+origin only: the log is permanent and readable by every member, and some receivers keep their
+own secret in the path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mlcontinuum.kernel import events
+from mlcontinuum.kernel.auth.access import ProjectAccess
+from mlcontinuum.kernel.errors import Conflict, FieldProblem, ValidationFailed
+from mlcontinuum.kernel.events import Event
+from mlcontinuum.kernel.settings import Settings
+from mlcontinuum.kernel.storage.base import utcnow
+from mlcontinuum.kernel.storage.lookup import one_or_not_found
+from mlcontinuum.kernel.storage.paging import page_of
+from mlcontinuum.kernel.storage.unique import ensure_unique
+from mlcontinuum.monitoring.permissions import MONITOR_CONFIGURE
+from mlcontinuum.webhooks import signing, subscriptions, urlguard
+from mlcontinuum.webhooks.enums import DeliveryStatus, WebhookKind
+from mlcontinuum.webhooks.models import Webhook, WebhookAttempt, WebhookDelivery
+from mlcontinuum.webhooks.schemas import (
+    AttemptPublic,
+    DeliveryPage,
+    DeliveryPublic,
+    WebhookCreate,
+    WebhookPage,
+    WebhookPublic,
+    WebhookUpdate,
+    WebhookWithSecret,
+)
+
+
+def _webhook(session: Session, project_id: int, webhook_id: int) -> Webhook:
+    return one_or_not_found(
+        session,
+        select(Webhook).where(Webhook.project_id == project_id, Webhook.id == webhook_id),
+        f"no webhook {webhook_id} in this project",
+    )
+
+
+def check_url(url: str, settings: Settings) -> None:
+    """ValidationFailed (422) for a URL that can never be delivered to."""
+    allowed = urlguard.parse_networks(settings.webhook_allowed_networks)
+    try:
+        urlguard.check_static(url, allowed)
+    except urlguard.BadUrl as err:
+        raise ValidationFailed(f"url: {err}", [FieldProblem("url", "url", str(err))]) from err
+    except urlguard.Refused as err:
+        message = (
+            f"{err}: webhooks may not reach internal addresses unless an operator allows the "
+            "network in CONTINUUM_WEBHOOK_ALLOWED_NETWORKS"
+        )
+        problem = FieldProblem("url", "address", message)
+        raise ValidationFailed(f"url: {message}", [problem]) from err
+
+
+def _check_kind(kind: WebhookKind, event_types: list[str]) -> None:
+    try:
+        subscriptions.check_kind(kind, event_types)
+    except ValueError as err:
+        raise ValidationFailed(
+            f"event_types: {err}", [FieldProblem("event_types", "kind", str(err))]
+        ) from err
+
+
+def _unique_name(session: Session, project_id: int, name: str, webhook_id: int | None) -> None:
+    ensure_unique(
+        session,
+        Webhook.id,
+        Webhook.project_id == project_id,
+        Webhook.name == name,
+        own_id=webhook_id,
+        message=f"this project already has a webhook named '{name}'",
+        hint="choose another name",
+    )
+
+
+def _described(row: Webhook) -> dict[str, Any]:
+    """A webhook as the event log shows it: no secret, the URL by its origin."""
+    return {
+        "webhook_id": row.id,
+        "name": row.name,
+        "kind": row.kind.value,
+        "url": urlguard.redact(row.url),
+        "event_types": list(row.event_types),
+        "enabled": row.enabled,
+    }
+
+
+def create_webhook(
+    session: Session, access: ProjectAccess, settings: Settings, data: WebhookCreate
+) -> WebhookWithSecret:
+    check_url(data.url, settings)
+    event_types = list(data.event_types or subscriptions.DEFAULTS[data.kind])
+    _check_kind(data.kind, event_types)
+    _unique_name(session, access.project.id, data.name, None)
+    row = Webhook(
+        project_id=access.project.id,
+        name=data.name,
+        kind=data.kind,
+        url=data.url,
+        secret=signing.new_secret(),
+        event_types=event_types,
+        enabled=data.enabled,
+        cursor_event_id=0,
+        created_by=access.actor,
+    )
+    session.add(row)
+    session.flush()
+    event = events.append(
+        session,
+        type="webhook.created",
+        actor=access.actor,
+        project_id=access.project.id,
+        payload=_described(row),
+    )
+    # A new webhook starts at the present: it receives events from now on, not the history.
+    row.cursor_event_id = event.id
+    return WebhookWithSecret(**public(access, row).model_dump(), secret=row.secret)
+
+
+def update_webhook(
+    session: Session,
+    access: ProjectAccess,
+    settings: Settings,
+    webhook_id: int,
+    data: WebhookUpdate,
+) -> WebhookPublic:
+    row = _webhook(session, access.project.id, webhook_id)
+    changes = data.model_dump(exclude_none=True)
+    if "url" in changes:
+        check_url(changes["url"], settings)
+    if "name" in changes:
+        _unique_name(session, access.project.id, changes["name"], row.id)
+    kind = changes.get("kind", row.kind)
+    if "kind" in changes and "event_types" not in changes:
+        # The old subscriptions may not fit the new kind; keep them when they do.
+        try:
+            subscriptions.check_kind(kind, row.event_types)
+        except ValueError:
+            changes["event_types"] = list(subscriptions.DEFAULTS[kind])
+    _check_kind(kind, changes.get("event_types", row.event_types))
+    changes = {k: v for k, v in changes.items() if getattr(row, k) != v}
+    if not changes:
+        return public(access, row)
+    resumed = changes.get("enabled") is True
+    for key, value in changes.items():
+        setattr(row, key, value)
+    shown = {k: (urlguard.redact(v) if k == "url" else v) for k, v in changes.items()}
+    event = events.append(
+        session,
+        type="webhook.updated",
+        actor=access.actor,
+        project_id=access.project.id,
+        payload={"webhook_id": row.id, "name": row.name, "changes": shown},
+    )
+    if resumed:
+        # Enabling again resumes from now: events of the paused time are not sent late.
+        row.cursor_event_id = event.id
+    return public(access, row)
+
+
+def delete_webhook(session: Session, access: ProjectAccess, webhook_id: int) -> None:
+    """Delete the webhook with its deliveries and attempts (the events stay in the log)."""
+    row = _webhook(session, access.project.id, webhook_id)
+    described = _described(row)
+    session.delete(row)
+    session.flush()
+    events.append(
+        session,
+        type="webhook.deleted",
+        actor=access.actor,
+        project_id=access.project.id,
+        payload=described,
+    )
+
+
+def rotate_secret(session: Session, access: ProjectAccess, webhook_id: int) -> WebhookWithSecret:
+    """A new signing secret, effective for every attempt from now on (pending ones too)."""
+    row = _webhook(session, access.project.id, webhook_id)
+    row.secret = signing.new_secret()
+    events.append(
+        session,
+        type="webhook.secret_rotated",
+        actor=access.actor,
+        project_id=access.project.id,
+        payload={"webhook_id": row.id, "name": row.name},
+    )
+    return WebhookWithSecret(**public(access, row).model_dump(), secret=row.secret)
+
+
+def send_test(session: Session, access: ProjectAccess, webhook_id: int) -> DeliveryPublic:
+    """Queue a `webhook.test` delivery to this webhook alone; the outbox sends it."""
+    row = _webhook(session, access.project.id, webhook_id)
+    if not row.enabled:
+        raise Conflict(
+            f"webhook {row.id} is disabled; enable it before testing it",
+            [FieldProblem("enabled", "disabled", "a disabled webhook sends nothing")],
+        )
+    event = events.append(
+        session,
+        type=subscriptions.TEST_EVENT,
+        actor=access.actor,
+        project_id=access.project.id,
+        payload={"webhook_id": row.id, "name": row.name},
+    )
+    queued = WebhookDelivery(
+        webhook_id=row.id,
+        event_id=event.id,
+        status=DeliveryStatus.PENDING,
+        attempts=0,
+        next_attempt_at=utcnow(),
+    )
+    session.add(queued)
+    session.flush()
+    return _deliveries_public(session, access, [queued])[0]
+
+
+def get_webhook(session: Session, access: ProjectAccess, webhook_id: int) -> WebhookPublic:
+    return public(access, _webhook(session, access.project.id, webhook_id))
+
+
+def list_webhooks(
+    session: Session, access: ProjectAccess, *, page: int, per_page: int
+) -> WebhookPage:
+    query = select(Webhook).where(Webhook.project_id == access.project.id)
+    total, rows = page_of(session, query, Webhook.id, page=page, per_page=per_page)
+    return WebhookPage(
+        items=[public(access, row) for row in rows], total=total, page=page, per_page=per_page
+    )
+
+
+def list_deliveries(
+    session: Session,
+    access: ProjectAccess,
+    webhook_id: int,
+    *,
+    status: DeliveryStatus | None,
+    page: int,
+    per_page: int,
+) -> DeliveryPage:
+    row = _webhook(session, access.project.id, webhook_id)
+    query = select(WebhookDelivery).where(WebhookDelivery.webhook_id == row.id)
+    if status is not None:
+        query = query.where(WebhookDelivery.status == status)
+    total, rows = page_of(session, query, WebhookDelivery.id.desc(), page=page, per_page=per_page)
+    return DeliveryPage(
+        items=_deliveries_public(session, access, rows), total=total, page=page, per_page=per_page
+    )
+
+
+def _shown_url(access: ProjectAccess, url: str) -> str:
+    return url if access.can(MONITOR_CONFIGURE) else urlguard.redact(url)
+
+
+def public(access: ProjectAccess, row: Webhook) -> WebhookPublic:
+    return WebhookPublic(
+        id=row.id,
+        name=row.name,
+        kind=row.kind,
+        url=_shown_url(access, row.url),
+        event_types=list(row.event_types),
+        enabled=row.enabled,
+        created_by=row.created_by,
+        created_at=row.created_at,
+    )
+
+
+def _deliveries_public(
+    session: Session, access: ProjectAccess, rows: Sequence[WebhookDelivery]
+) -> list[DeliveryPublic]:
+    """Deliveries with their event types and attempts: two queries for the whole page."""
+    ids = [row.id for row in rows]
+    event_ids = [row.event_id for row in rows]
+    found = session.execute(select(Event.id, Event.type).where(Event.id.in_(event_ids))).all()
+    types: dict[int, str] = dict(found)
+    attempts: dict[int, list[AttemptPublic]] = {delivery_id: [] for delivery_id in ids}
+    for attempt in session.scalars(
+        select(WebhookAttempt)
+        .where(WebhookAttempt.delivery_id.in_(ids))
+        .order_by(WebhookAttempt.delivery_id, WebhookAttempt.number)
+    ):
+        attempts[attempt.delivery_id].append(
+            AttemptPublic(
+                number=attempt.number,
+                at=attempt.at,
+                url=_shown_url(access, attempt.url),
+                status_code=attempt.status_code,
+                error=attempt.error,
+                duration_ms=attempt.duration_ms,
+            )
+        )
+    return [
+        DeliveryPublic(
+            id=row.id,
+            webhook_id=row.webhook_id,
+            event_id=row.event_id,
+            event_type=types[row.event_id],
+            status=row.status,
+            next_attempt_at=row.next_attempt_at,
+            created_at=row.created_at,
+            delivered_at=row.delivered_at,
+            attempts=attempts[row.id],
+        )
+        for row in rows
+    ]
