@@ -28,8 +28,8 @@ from mlcontinuum.cli.remote import TokenOption, UrlOption, connect
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from mlcontinuum.monitoring.client import Monitor
     from mlcontinuum.monitoring.schemas import BatchAccepted, LabelsAccepted
-    from mlcontinuum.sdk.monitor import Monitor
 
 monitor_app = typer.Typer(
     help="Production monitoring: send batches and labels of a deployment from files.",

@@ -31,7 +31,7 @@ from mlcontinuum.registry.imports.mapping import (
     without_password,
 )
 from mlcontinuum.registry.imports.report import ImportReport, NoProgress, Progress
-from mlcontinuum.sdk.runs import ActiveRun
+from mlcontinuum.registry.tracking import ActiveRun
 
 if TYPE_CHECKING:
     from mlflow.entities import Run
