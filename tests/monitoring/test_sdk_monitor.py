@@ -12,8 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from mlcontinuum.sdk import Client, ContinuumConnectionError, ValidationError
-from mlcontinuum.sdk.monitor import Monitor
+from mlcontinuum.sdk import Client, ContinuumConnectionError, Monitor, ValidationError
 from tests.monitoring.conftest import Counts, Monitoring, add_kpi, frame
 from tests.teams import Team
 

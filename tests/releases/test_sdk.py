@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from mlcontinuum.sdk import Client
-from mlcontinuum.sdk.errors import ConflictError, PermissionDeniedError
+from mlcontinuum.sdk import Client, ConflictError, PermissionDeniedError
 from tests.teams import Team
 
 

@@ -20,8 +20,8 @@ from mlcontinuum.charter.schemas import (
 from mlcontinuum.kernel.auth.permissions import Role
 from mlcontinuum.kernel.auth.schemas import MemberPublic, TokenCreated, UserPublic
 from mlcontinuum.kernel.lifecycle import Stage
+from mlcontinuum.remote import paging
 from mlcontinuum.sdk import AuthenticationError, Client
-from mlcontinuum.sdk import client as client_module
 from tests.conftest import Accounts
 
 KPI = KpiCreate(
@@ -74,7 +74,7 @@ def test_projects(sdk: Client, monkeypatch: pytest.MonkeyPatch) -> None:
     assert page.total == 3
     assert [p.slug for p in page.items] == ["gamma"]
     # Fetching everything walks every page, whatever the page size.
-    monkeypatch.setattr(client_module, "MAX_PER_PAGE", 2)
+    monkeypatch.setattr(paging, "MAX_PER_PAGE", 2)
     assert [p.slug for p in sdk.list_projects()] == ["alpha", "beta", "gamma"]
 
 

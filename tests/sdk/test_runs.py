@@ -13,8 +13,8 @@ import skops.io as sio
 from sklearn.linear_model import LogisticRegression
 
 from mlcontinuum.profiles import build_profile, dumps
+from mlcontinuum.registry.tracking import git_state
 from mlcontinuum.sdk import Client, ConflictError
-from mlcontinuum.sdk.runs import git_state
 from tests.conftest import Account
 
 

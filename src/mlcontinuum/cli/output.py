@@ -4,8 +4,8 @@ Exit codes, the same for every command: 0 done; 1 the command ran and found a fa
 server or database refused or failed; 2 the input was wrong (an option, a file, its content,
 a name that does not exist). Expected errors never show a stack trace.
 
-Command modules import services, the SDK and the database layer inside their functions: those
-imports take seconds on small machines, and `continuum --help` should not wait for them.
+Command modules import services, the clients and the database layer inside their functions:
+those imports take seconds on small machines, and `continuum --help` should not wait for them.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from mlcontinuum.kernel.errors import (
 )
 
 if TYPE_CHECKING:
-    from mlcontinuum.sdk import ContinuumAPIError
+    from mlcontinuum.remote.errors import ContinuumAPIError
 
 EXIT_FAILURE = 1
 EXIT_INPUT = 2
@@ -62,20 +62,20 @@ def reported_errors() -> Iterator[None]:
     import pydantic
     from sqlalchemy.exc import SQLAlchemyError
 
-    from mlcontinuum import sdk
+    from mlcontinuum.remote import errors as remote
 
     # Caused by what the user typed or supplied: exit 2. Anything else that is expected: 1.
     input_errors = (
         ValidationFailed,
         NotFound,
         Conflict,
-        sdk.ValidationError,
-        sdk.NotFoundError,
-        sdk.ConflictError,
+        remote.ValidationError,
+        remote.NotFoundError,
+        remote.ConflictError,
     )
     try:
         yield
-    except sdk.ContinuumAPIError as error:
+    except remote.ContinuumAPIError as error:
         code = EXIT_INPUT if isinstance(error, input_errors) else EXIT_FAILURE
         fail(_server_message(error), code, _unsaid(error.message, error.fields))
     except ContinuumError as error:

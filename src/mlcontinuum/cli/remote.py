@@ -1,15 +1,21 @@
-"""Options and client for commands that talk to a Continuum server through the SDK."""
+"""Options and client for commands that talk to a Continuum server.
+
+A command asks `connect` for the client part of its own slice (`<slice>/client.py`), or for a
+class its slice composes from several parts; the CLI kit never loads the whole SDK.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from mlcontinuum.cli.output import fail
 
 if TYPE_CHECKING:
-    from mlcontinuum.sdk import Client
+    from mlcontinuum.remote.base import ApiBase
+
+C = TypeVar("C", bound="ApiBase")
 
 UrlOption = Annotated[
     str | None,
@@ -32,11 +38,10 @@ TokenOption = Annotated[
 ]
 
 
-def connect(url: str | None, token: str | None) -> Client:
-    """A client for the given server; call inside `reported_errors()`."""
+def connect(url: str | None, token: str | None, client_class: type[C]) -> C:
+    """A `client_class` for the given server; call inside `reported_errors()`."""
     from mlcontinuum.kernel.settings import load_settings
-    from mlcontinuum.sdk import Client
 
     if not token:
         fail("no API token: set CONTINUUM_TOKEN or pass --token (see `continuum token create`)")
-    return Client(url or load_settings().base_url, token)
+    return client_class(url or load_settings().base_url, token)

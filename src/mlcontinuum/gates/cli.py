@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from mlcontinuum.gates.context import GateContext
     from mlcontinuum.gates.document import GatesFile
     from mlcontinuum.gates.schemas import GateResultData
-    from mlcontinuum.sdk import Client
 
 # CI systems name the commit under test in these variables (Continuum's own first).
 COMMIT_VARIABLES = ("CONTINUUM_COMMIT", "GITHUB_SHA", "CI_COMMIT_SHA")
@@ -133,6 +132,7 @@ def _context(
     token: str | None,
 ) -> GateContext:
     from mlcontinuum.charter.document import parse_yaml
+    from mlcontinuum.gates.client import CheckClient
     from mlcontinuum.gates.context import GateContext
     from mlcontinuum.gates.loading import load_model, read_data
     from mlcontinuum.gates.runner import evaluate
@@ -145,7 +145,7 @@ def _context(
         kpis = parse_yaml(charter.read_bytes()).kpis if charter is not None else None
     else:
         assert version is not None
-        with connect(url, token) as client:
+        with connect(url, token, CheckClient) as client:
             version_info = client.get_version(gates_file.project, gates_file.model, version)
             kpis = client.list_kpis(gates_file.project)
             compliance = client.version_compliance(gates_file.project, gates_file.model, version)
@@ -224,11 +224,11 @@ def _upload(
     url: str | None,
     token: str | None,
 ) -> None:
+    from mlcontinuum.gates.client import CheckClient
     from mlcontinuum.gates.schemas import GateRunCreate
 
     commit = next((os.environ[v] for v in COMMIT_VARIABLES if os.environ.get(v)), None)
-    client: Client
-    with connect(url, token) as client:
+    with connect(url, token, CheckClient) as client:
         run = client.upload_gate_run(
             gates_file.project,
             gates_file.model,

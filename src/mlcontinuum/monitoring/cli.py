@@ -28,8 +28,8 @@ from mlcontinuum.cli.remote import TokenOption, UrlOption, connect
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from mlcontinuum.monitoring.client import Monitor
     from mlcontinuum.monitoring.schemas import BatchAccepted, LabelsAccepted
-    from mlcontinuum.sdk.monitor import Monitor
 
 monitor_app = typer.Typer(
     help="Production monitoring: send batches and labels of a deployment from files.",
@@ -163,7 +163,9 @@ def push(
     keys = _Keys("push", data, options)
     batches = list(_batches(table.num_rows, times, fixed, batch_rows))
     new = replayed = 0
-    with reported_errors(), connect(url, token) as client:
+    from mlcontinuum.monitoring.client import MonitoringClient
+
+    with reported_errors(), connect(url, token, MonitoringClient) as client:
         monitor = client.monitor(project, deployment, max_rows=batch_rows)
         with _bar(quiet, "batches") as bar:
             task = bar.add_task("push", total=len(batches))
@@ -218,7 +220,9 @@ def labels(
     keys = _Keys("labels", data, {"ids": id_column, "labels": label_column, "rows": batch_rows})
     parts = [known[i : i + batch_rows] for i in range(0, len(known), batch_rows)]
     new = replayed = 0
-    with reported_errors(), connect(url, token) as client:
+    from mlcontinuum.monitoring.client import MonitoringClient
+
+    with reported_errors(), connect(url, token, MonitoringClient) as client:
         monitor = client.monitor(project, deployment, max_rows=batch_rows)
         with _bar(quiet, "requests") as bar:
             task = bar.add_task("labels", total=len(parts))
@@ -413,7 +417,7 @@ def _log_labels(monitor: Monitor, ids: list[str], values: list[float], key: str)
 @contextmanager
 def _resumable(index: int, total: int) -> Iterator[None]:
     """On a refusal, say what was stored and that running the command again resumes."""
-    from mlcontinuum.sdk import ContinuumAPIError
+    from mlcontinuum.remote.errors import ContinuumAPIError
 
     try:
         yield

@@ -59,9 +59,10 @@ def mlflow_(
     Running it again imports only what is new. Needs the MLflow extra:
     pip install 'mlcontinuum\\[mlflow]'
     """
+    from mlcontinuum.registry.client import ImportClient
     from mlcontinuum.registry.imports.mlflow import import_mlflow
 
-    with reported_errors(), connect(url, token) as client, _progress() as progress:
+    with reported_errors(), connect(url, token, ImportClient) as client, _progress() as progress:
         report = import_mlflow(
             client, project, tracking_uri, experiments=experiments or [], progress=progress
         )

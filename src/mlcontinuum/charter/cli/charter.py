@@ -32,7 +32,9 @@ def export(
     token: TokenOption = None,
 ) -> None:
     """Write the project's charter (text, KPIs, stakeholders) to a YAML file."""
-    with reported_errors(), connect(url, token) as client:
+    from mlcontinuum.charter.client import CharterClient
+
+    with reported_errors(), connect(url, token, CharterClient) as client:
         text = client.export_charter_yaml(project)
         # Bytes, not text mode: the file must be identical on every platform (no CRLF rewrite).
         if file == STDIO:
@@ -57,9 +59,11 @@ def import_(
     KPIs and stakeholders missing from the file are removed. When the file matches the charter
     already, nothing changes and the command says so.
     """
+    from mlcontinuum.charter.client import CharterClient
+
     with reported_errors():
         content = sys.stdin.read() if file == STDIO else Path(file).read_text(encoding="utf-8")
-        with connect(url, token) as client:
+        with connect(url, token, CharterClient) as client:
             before = client.get_charter(project).version
             after = client.import_charter_yaml(project, content)
     if after.version == before:

@@ -41,7 +41,9 @@ def create(
     token: TokenOption = None,
 ) -> None:
     """Create a project on the server; the token's user becomes its owner."""
-    with reported_errors(), connect(url, token) as client:
+    from mlcontinuum.charter.client import CharterClient
+
+    with reported_errors(), connect(url, token, CharterClient) as client:
         project = client.create_project(
             {
                 "slug": slug,
@@ -58,7 +60,9 @@ def create(
 @project_app.command("list")
 def list_projects(url: UrlOption = None, token: TokenOption = None) -> None:
     """List the projects you may see, with your role in each."""
-    with reported_errors(), connect(url, token) as client:
+    from mlcontinuum.charter.client import CharterClient
+
+    with reported_errors(), connect(url, token, CharterClient) as client:
         projects = client.list_projects()
     table = Table(title=f"{len(projects)} project(s)")
     for heading in ("slug", "name", "customer", "stage", "CRISP-DM phase", "your role"):
@@ -82,7 +86,9 @@ def show(
     token: TokenOption = None,
 ) -> None:
     """Show a project: its details, charter version, KPIs and stakeholders."""
-    with reported_errors(), connect(url, token) as client:
+    from mlcontinuum.charter.client import CharterClient
+
+    with reported_errors(), connect(url, token, CharterClient) as client:
         project = client.get_project(slug)
         charter = client.get_charter(slug)
         kpis = client.list_kpis(slug)

@@ -1,7 +1,8 @@
 """Imports of runs and model versions from other tracking systems, through the SDK.
 
 Each importer reads the other system with that system's own client and writes through
-`mlcontinuum.sdk.Client` with external ids, so running an import again creates nothing twice.
+`registry.client.ImportClient` with external ids, so running an import again creates nothing
+twice.
 The other system's client is an optional extra, imported only when an import runs.
 """
 

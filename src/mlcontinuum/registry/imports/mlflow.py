@@ -31,7 +31,7 @@ from mlcontinuum.registry.imports.mapping import (
     without_password,
 )
 from mlcontinuum.registry.imports.report import ImportReport, NoProgress, Progress
-from mlcontinuum.sdk.runs import ActiveRun
+from mlcontinuum.registry.tracking import ActiveRun
 
 if TYPE_CHECKING:
     from mlflow.entities import Run
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from mlflow.store.entities.paged_list import PagedList
     from mlflow.tracking import MlflowClient
 
-    from mlcontinuum.sdk import Client
+    from mlcontinuum.registry.client import ImportClient
 
 T = TypeVar("T")
 INSTALL_HINT = "pip install 'mlcontinuum[mlflow]'"
@@ -73,7 +73,7 @@ class MlflowUnavailable(ContinuumError):
 
 
 def import_mlflow(
-    client: Client,
+    client: ImportClient,
     project: str,
     tracking_uri: str,
     *,
@@ -204,7 +204,7 @@ def _runs(store: MlflowClient, experiment_id: str) -> Iterator[Run]:
 
 
 def _import_run(
-    client: Client,
+    client: ImportClient,
     project: str,
     store: MlflowClient,
     experiment: str,
@@ -303,7 +303,7 @@ def _model_versions(store: MlflowClient) -> list[ModelVersion]:
 
 
 def _import_version(
-    client: Client,
+    client: ImportClient,
     project: str,
     store: MlflowClient,
     version: ModelVersion,

@@ -1,4 +1,4 @@
-"""Exceptions the SDK raises: one class per kind of refusal, each carrying the server's words.
+"""Exceptions the clients raise: one class per kind of refusal, each carrying the server's words.
 
 The server answers every error as `{"error": {"code", "message", "fields": [...]}}`; the class is
 chosen by HTTP status so callers can catch what they can handle (a 404, a 429 to wait out) and

@@ -1,4 +1,4 @@
-"""Logging a run the way ML engineers already work:
+"""The runs part of the SDK, and logging a run the way ML engineers already work:
 
     with client.start_run("telco-churn", hypothesis="...", kpi="ROC AUC") as run:
         run.log_params({"max_depth": 4})
@@ -16,26 +16,103 @@ import contextlib
 import shutil
 import subprocess
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
 from mlcontinuum.registry.schemas import (
     MAX_BATCH_METRICS,
     MAX_BATCH_PARAMS,
     MAX_BATCH_TAGS,
+    LogResult,
+    RunComparison,
+    RunPage,
     RunPublic,
     Scalar,
 )
+from mlcontinuum.remote.base import ApiBase, Body, seg
 
-if TYPE_CHECKING:
-    from mlcontinuum.sdk.client import Client
+
+class RunsClient(ApiBase):
+    """A project's runs; `start_run` logs one as it trains."""
+
+    def start_run(
+        self,
+        slug: str,
+        *,
+        hypothesis: str = "",
+        kpi: str | None = None,
+        name: str = "",
+        data_sources: Iterable[str] = (),
+        params: Mapping[str, Scalar] | None = None,
+        tags: Mapping[str, Scalar] | None = None,
+        git_commit: str | None = None,
+        git_dirty: bool | None = None,
+        flush_seconds: float = 5.0,
+    ) -> ActiveRun:
+        """Start a run; use it as a context manager. The git commit and dirty flag of the
+        current directory are recorded unless given."""
+        if git_commit is None:
+            git_commit, detected_dirty = git_state()
+            git_dirty = detected_dirty if git_dirty is None else git_dirty
+        body = {
+            "name": name,
+            "hypothesis": hypothesis,
+            "kpi": kpi,
+            "git_commit": git_commit,
+            "git_dirty": git_dirty,
+            "data_sources": list(data_sources),
+            "params": dict(params or {}),
+            "tags": dict(tags or {}),
+        }
+        run = self._send(RunPublic, "POST", f"/projects/{seg(slug)}/runs", body)
+        return ActiveRun(self, slug, run, flush_seconds=flush_seconds)
+
+    def ensure_run(self, slug: str, data: Body) -> tuple[RunPublic, bool]:
+        """Start a run that carries an `external_id`, or get the project's run with that id:
+        (run, True if it is new). For imports, which must not copy a run twice."""
+        return self._send_created(RunPublic, "POST", f"/projects/{seg(slug)}/runs", data)
+
+    def log_batch(self, slug: str, number: int, batch: Body) -> LogResult:
+        return self._send(LogResult, "POST", f"/projects/{seg(slug)}/runs/{number}/log", batch)
+
+    def update_run(self, slug: str, number: int, data: Body) -> RunPublic:
+        return self._send(RunPublic, "PATCH", f"/projects/{seg(slug)}/runs/{number}", data)
+
+    def get_run(self, slug: str, number: int) -> RunPublic:
+        return self._get(RunPublic, f"/projects/{seg(slug)}/runs/{number}")
+
+    def list_runs(
+        self,
+        slug: str,
+        *,
+        sort: str = "-started_at",
+        columns: Iterable[str] = (),
+        page: int = 1,
+        per_page: int = 50,
+    ) -> RunPage:
+        params = {"sort": sort, "columns": list(columns), "page": page, "per_page": per_page}
+        return self._get(RunPage, f"/projects/{seg(slug)}/runs", params=params)
+
+    def upload_run_profile(self, slug: str, number: int, profile: bytes) -> RunPublic:
+        """The training data's reference profile: `dumps(build_profile(training_frame))`."""
+        response = self._request(
+            "PUT",
+            f"/projects/{seg(slug)}/runs/{number}/reference-profile",
+            content=profile,
+            headers={"Content-Type": "application/octet-stream"},
+        )
+        return RunPublic.model_validate(response.json())
+
+    def compare_runs(self, slug: str, numbers: Iterable[int]) -> RunComparison:
+        params = {"runs": list(numbers)}
+        return self._get(RunComparison, f"/projects/{seg(slug)}/runs/compare", params=params)
 
 
 class ActiveRun:
     def __init__(
-        self, client: Client, project: str, run: RunPublic, *, flush_seconds: float = 5.0
+        self, client: RunsClient, project: str, run: RunPublic, *, flush_seconds: float = 5.0
     ) -> None:
         self.client = client
         self.project = project

@@ -1,4 +1,5 @@
-"""Monitoring a deployment from where the data is:
+"""The monitoring part of the SDK: KPI values, and a deployment's traffic sent from where the
+data is:
 
     monitor = client.monitor("telco-churn", deployment_id=7)
     monitor.log_batch(features, scores, ids=request_ids, at=served_at)
@@ -19,21 +20,77 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from mlcontinuum.charter.schemas import KpiPublic
+from mlcontinuum.remote.base import ApiBase, seg
+
 if TYPE_CHECKING:
     # Imported when first used (they load the table definitions): `import mlcontinuum.sdk`
     # stays light.
-    from mlcontinuum.monitoring.schemas import BatchAccepted, BatchPage, LabelsAccepted
-    from mlcontinuum.sdk.client import Client
+    from mlcontinuum.monitoring.schemas import (
+        BatchAccepted,
+        BatchPage,
+        KpiValueAccepted,
+        KpiValuePage,
+        LabelsAccepted,
+    )
 
 DEFAULT_MAX_ROWS = 100_000  # the server's default `monitor_max_batch_rows`
 
 
+class MonitoringClient(ApiBase):
+    def monitor(
+        self, slug: str, deployment_id: int, *, max_rows: int = DEFAULT_MAX_ROWS
+    ) -> Monitor:
+        """A deployment's production traffic: `log_batch(features, predictions, ids=..., at=...)`
+        and `log_labels(ids, labels)`. See `Monitor`."""
+        return Monitor(self, slug, deployment_id, max_rows=max_rows)
+
+    def report_kpi(
+        self,
+        slug: str,
+        kpi: int | str,
+        value: float,
+        at: datetime | None = None,
+        *,
+        idempotency_key: str | None = None,
+    ) -> KpiValueAccepted:
+        """Record a measured value of a charter KPI (its id, or its name) at `at`, an aware
+        datetime (default: now). Retried like every monitoring write; `.replayed` is True when
+        the server already had it."""
+        from mlcontinuum.monitoring.schemas import KpiValueAccepted
+
+        body = {
+            "at": aware(at).isoformat(),
+            "value": finite_values([value], "value")[0],
+        }
+        path = f"/projects/{seg(slug)}/kpis/{self._kpi_id(slug, kpi)}/values"
+        return self._write(KpiValueAccepted, path, body, idempotency_key)
+
+    def kpi_value_page(
+        self, slug: str, kpi: int | str, page: int = 1, *, per_page: int = 50
+    ) -> KpiValuePage:
+        """One page of a KPI's reported values, newest first."""
+        from mlcontinuum.monitoring.schemas import KpiValuePage
+
+        path = f"/projects/{seg(slug)}/kpis/{self._kpi_id(slug, kpi)}/values"
+        return self._get(KpiValuePage, path, params={"page": page, "per_page": per_page})
+
+    def _kpi_id(self, slug: str, kpi: int | str) -> int:
+        if isinstance(kpi, int):
+            return kpi
+        # The charter's KPI list, read here so this part needs no other slice's client.
+        for found in self._get_list(KpiPublic, f"/projects/{seg(slug)}/kpis"):
+            if found.name == kpi:
+                return found.id
+        raise ValueError(f"project '{slug}' has no KPI named {kpi!r}")
+
+
 class Monitor:
-    """One deployment's production traffic; get it from `Client.monitor`."""
+    """One deployment's production traffic; get it from `MonitoringClient.monitor`."""
 
     def __init__(
         self,
-        client: Client,
+        client: ApiBase,
         project: str,
         deployment_id: int,
         *,
@@ -48,9 +105,7 @@ class Monitor:
 
     @property
     def _path(self) -> str:
-        from mlcontinuum.sdk.client import _seg
-
-        return f"/projects/{_seg(self.project)}/deployments/{self.deployment_id}"
+        return f"/projects/{seg(self.project)}/deployments/{self.deployment_id}"
 
     def log_batch(
         self,

@@ -1,5 +1,6 @@
-"""Entry point of the `continuum` command: the instance's own commands (database, server,
-demo, profiles), then every slice's commands, in slice order."""
+"""Entry point of the `continuum` command, the CLI's composition root: the instance's own
+commands (`db`, `serve`, `demo`, `profile`/`drift`, one module each here), then every slice's
+commands, in slice order. The CLI kit (`mlcontinuum.cli`) stays below all of them."""
 
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ def _version(value: bool) -> None:
 def build_cli() -> typer.Typer:
     """Assemble the CLI; each command module adds its commands through `register(app)`."""
     from mlcontinuum import slices
-    from mlcontinuum.cli import db_cmds, demo_cmd, profile_cmds, serve_cmd
     from mlcontinuum.cli.local import Composition
+    from mlcontinuum.console import db, demo, profile, serve
     from mlcontinuum.kernel.slice import load
 
     app = typer.Typer(
@@ -37,7 +38,7 @@ def build_cli() -> typer.Typer:
     ) -> None:
         """Continuum command line."""
 
-    for module in (db_cmds, serve_cmd, demo_cmd, profile_cmds):
+    for module in (db, serve, demo, profile):
         module.register(app)
     for name in slices.modules("cli"):
         load(f"{name}:register")(app)
