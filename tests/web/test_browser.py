@@ -33,6 +33,7 @@ CHROMIUM_ARGS = [
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.xdist_group("browser"),
     # The page tests cover both storage backends; the browser proves the pages in chromium.
     pytest.mark.parametrize("backend", ["sqlite"]),
 ]
