@@ -132,7 +132,7 @@ def _context(
     url: str | None,
     token: str | None,
 ) -> GateContext:
-    from mlcontinuum.charter.document import parse_yaml
+    from mlcontinuum.charter.schemas import CharterDocument
     from mlcontinuum.gates.context import GateContext
     from mlcontinuum.gates.loading import load_model, read_data
     from mlcontinuum.gates.runner import evaluate
@@ -142,7 +142,7 @@ def _context(
     kpis: Any = None
     version_info = compliance = None
     if offline:
-        kpis = parse_yaml(charter.read_bytes()).kpis if charter is not None else None
+        kpis = CharterDocument.from_yaml(charter.read_bytes()).kpis if charter is not None else None
     else:
         assert version is not None
         with connect(url, token) as client:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from mlcontinuum.charter import service as charter_service
-from mlcontinuum.charter.enums import Direction, KpiKind
+from mlcontinuum.charter.enums import KpiJudgement, KpiKind
 from mlcontinuum.charter.schemas import CharterPublic, KpiPublic
 from mlcontinuum.data import service as data_service
 from mlcontinuum.data.schemas import DataSourcePublic
@@ -20,6 +20,13 @@ from mlcontinuum.kernel.auth.access import ProjectAccess
 from mlcontinuum.registry import runs, versions
 from mlcontinuum.registry.model_schemas import VersionPublic
 from mlcontinuum.registry.schemas import RunPublic
+
+# The card's words for each judgement (the pages colour their badges by them).
+VERDICTS = {
+    KpiJudgement.MEETS_TARGET: "meets target",
+    KpiJudgement.BETWEEN_THRESHOLD_AND_TARGET: "between threshold and target",
+    KpiJudgement.PAST_THRESHOLD: "below alert threshold",
+}
 
 
 @dataclass(frozen=True)
@@ -31,15 +38,7 @@ class KpiCheck:
     def verdict(self) -> str:
         if self.value is None:
             return "not evaluated"
-        higher = self.kpi.direction is Direction.HIGHER_IS_BETTER
-        if (self.value >= self.kpi.target) if higher else (self.value <= self.kpi.target):
-            return "meets target"
-        alert = (
-            (self.value < self.kpi.alert_threshold)
-            if higher
-            else (self.value > self.kpi.alert_threshold)
-        )
-        return "below alert threshold" if alert else "between threshold and target"
+        return VERDICTS[self.kpi.judge(self.value)]
 
 
 @dataclass(frozen=True)
