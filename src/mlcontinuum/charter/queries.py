@@ -28,7 +28,7 @@ def kpi_names(session: Session, kpi_ids: Collection[int]) -> dict[int, str]:
     if not kpi_ids:
         return {}
     rows = session.execute(select(Kpi.id, Kpi.name).where(Kpi.id.in_(set(kpi_ids))))
-    return dict(rows.tuples())
+    return dict(rows.all())
 
 
 def kpis_by_id(session: Session, kpi_ids: Collection[int]) -> dict[int, KpiPublic]:

@@ -1,6 +1,6 @@
 """Registry: runs with their parameters, metrics and lineage; models and their versions."""
 
-from mlcontinuum.kernel.slice import Area, EventType, NavItem, Slice
+from mlcontinuum.kernel.slice import Area, EventType, NavItem, Reaction, Slice
 from mlcontinuum.registry.permissions import PERMISSIONS
 
 SLICE = Slice(
@@ -18,6 +18,12 @@ SLICE = Slice(
     cli=("mlcontinuum.registry.cli",),
     nav=(NavItem(Area.BUILD, "Runs", "runs"), NavItem(Area.BUILD, "Models", "models")),
     permissions=PERMISSIONS,
+    # A data source in a run's lineage stays in the register: its removal is refused.
+    reactions=(
+        Reaction(
+            "data_source.removed", "mlcontinuum.registry.reactions:refuse_removing_used_source"
+        ),
+    ),
     events=(
         EventType("run.started", "A run started."),
         EventType("run.configured", "A run's parameters, tags or lineage were recorded."),
