@@ -24,10 +24,12 @@ def source_ids(session: Session, project_id: int, names: Collection[str]) -> dic
 
 
 def source_names(session: Session, ids: Collection[int]) -> dict[int, str]:
-    """The names of the sources among `ids`."""
+    """The names of the sources among `ids`, in name order (as the register lists them)."""
     if not ids:
         return {}
     rows = session.execute(
-        select(DataSource.id, DataSource.name).where(DataSource.id.in_(set(ids)))
+        select(DataSource.id, DataSource.name)
+        .where(DataSource.id.in_(set(ids)))
+        .order_by(DataSource.name)
     )
     return dict(rows.all())

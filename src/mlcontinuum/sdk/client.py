@@ -50,8 +50,14 @@ from mlcontinuum.kernel.auth.schemas import (
     TokenPublic,
     UserPublic,
 )
-from mlcontinuum.registry.model_schemas import VersionPublic
-from mlcontinuum.registry.schemas import LogResult, RunComparison, RunPage, RunPublic, Scalar
+from mlcontinuum.registry.schemas import (
+    LogResult,
+    RunComparison,
+    RunPage,
+    RunPublic,
+    Scalar,
+    VersionPublic,
+)
 from mlcontinuum.releases.enums import Environment, ReleaseStatus
 from mlcontinuum.releases.schemas import (
     DeploymentPage,

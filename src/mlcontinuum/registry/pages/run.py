@@ -11,7 +11,7 @@ from mlcontinuum.kernel.auth.access import ProjectAccess
 from mlcontinuum.kernel.auth.guards import ProjectRead
 from mlcontinuum.kernel.errors import ContinuumError
 from mlcontinuum.kernel.storage.db import Db
-from mlcontinuum.registry import runs
+from mlcontinuum.registry import queries, service
 from mlcontinuum.registry.enums import RunStatus
 from mlcontinuum.registry.permissions import RunsWrite
 from mlcontinuum.registry.schemas import MetricValue, RunUpdate
@@ -44,8 +44,8 @@ def _run_page(
     form: Form,
     saved: bool = False,
 ) -> Response:
-    run = runs.get_run(db, access.project.id, number)
-    series = runs.all_series(db, access.project.id, number)
+    run = queries.get_run(db, access.project.id, number)
+    series = queries.all_series(db, access.project.id, number)
     charts = {key: _chart_points(points) for key, points in series.items()}
     context = {
         "project": access.project,
@@ -67,13 +67,13 @@ def run_page(
 
 
 @routes.post("/projects/{project}/runs/{number}/status")
-def end_run(
-    request: Request, db: Db, access: RunsWrite, number: int, posted: Posted
-) -> Response:
+def end_run(request: Request, db: Db, access: RunsWrite, number: int, posted: Posted) -> Response:
     form = Form(posted)
     try:
         with all_or_nothing(db):
-            runs.update_run(db, access, number, form.parse(RunUpdate, optional=("compute_cost",)))
+            service.update_run(
+                db, access, number, form.parse(RunUpdate, optional=("compute_cost",))
+            )
     except ContinuumError as err:
         if not form_error(err):
             raise
