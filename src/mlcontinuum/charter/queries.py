@@ -1,4 +1,4 @@
-"""Reads of the charter slice for the slices above it: KPIs by name or id, and a project's owners.
+"""Reads of the charter slice for the slices above it: KPIs by name or id, a project's owners.
 
 Each takes its ids in one batch, so a table of runs or windows costs one query whatever its
 length.
@@ -15,7 +15,9 @@ from mlcontinuum.charter.members import list_members
 from mlcontinuum.charter.models import Kpi
 from mlcontinuum.charter.schemas import KpiPublic
 from mlcontinuum.charter.service import kpi_public
+from mlcontinuum.kernel.auth.models import Project
 from mlcontinuum.kernel.auth.permissions import Role
+from mlcontinuum.kernel.errors import NotFound
 
 
 def kpi_id(session: Session, project_id: int, name: str) -> int | None:
@@ -39,6 +41,10 @@ def kpis_by_id(session: Session, kpi_ids: Collection[int]) -> dict[int, KpiPubli
     return {kpi.id: kpi_public(kpi) for kpi in rows}
 
 
-def project_owners(session: Session, project_id: int) -> list[str]:
-    """The user names of the project's owners, in name order."""
+def project_owners(session: Session, slug: str) -> list[str]:
+    """The user names of the owners of the project `slug`, in name order (for the instance's
+    operator, who sees every project)."""
+    project_id = session.scalar(select(Project.id).where(Project.slug == slug))
+    if project_id is None:
+        raise NotFound(f"no project '{slug}'")
     return [m.username for m in list_members(session, project_id) if m.role is Role.OWNER]

@@ -64,6 +64,14 @@ def get_run(session: Session, project_id: int, number: int) -> RunPublic:
     return run_public(session, run_row(session, project_id, number))
 
 
+def run_by_external_id(session: Session, project_id: int, external_id: str) -> RunPublic | None:
+    """The project's run imported with `external_id` (e.g. "mlflow:<run id>"), if any."""
+    run = session.scalar(
+        select(Run).where(Run.project_id == project_id, Run.external_id == external_id)
+    )
+    return None if run is None else run_public(session, run)
+
+
 def has_runs(session: Session, project_id: int) -> bool:
     found = session.scalar(select(Run.id).where(Run.project_id == project_id).limit(1))
     return found is not None
