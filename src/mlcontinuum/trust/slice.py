@@ -11,4 +11,5 @@ SLICE = Slice(
     api=("mlcontinuum.trust.api",),
     pages=("mlcontinuum.trust.pages",),
     nav=(NavItem(Area.BUILD, "Models", "models"),),
+    docs=("runs-and-models.md",),  # its section "Model cards"
 )
