@@ -289,17 +289,12 @@ def _add_run(
         when = from_millis(millis)
         if when is not None:
             tags[tag] = when.isoformat()
+    usable_tags = _usable(tags, label, "tag", report)
     metrics = [
         point for key in sorted(run.data.metrics) for point in _history(store, run_id, key, report)
     ]
     # A run still running in MLflow is left running here too.
-    return writer.add_run(
-        data,
-        params=params,
-        tags=_usable(tags, label, "tag", report),
-        metrics=metrics,
-        status=status,
-    )
+    return writer.add_run(data, params=params, tags=usable_tags, metrics=metrics, status=status)
 
 
 def _kept_tag(key: str, usable_commit: str | None) -> bool:
