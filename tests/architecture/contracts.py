@@ -118,16 +118,16 @@ def front_doors(src: Place, dst: Place, slices: tuple[str, ...]) -> str | None:
 
 
 def slice_order(src: Place, dst: Place, slices: tuple[str, ...]) -> str | None:
-    if src.package in slices and dst.package in slices and src.package != dst.package:
-        if slices.index(dst.package) > slices.index(src.package):
-            return f"{src.package} comes before {dst.package} in the slice list"
+    both = src.package in slices and dst.package in slices and src.package != dst.package
+    if both and slices.index(dst.package) > slices.index(src.package):
+        return f"{src.package} comes before {dst.package} in the slice list"
     return None
 
 
 def adapters_inside(src: Place, dst: Place, slices: tuple[str, ...]) -> str | None:
-    if src.package in slices and src.package == dst.package:
-        if dst.part in ADAPTERS and src.part not in ADAPTERS:
-            return f"{src.part} sits below the adapters; it may not import {dst.part}"
+    inside = src.package in slices and src.package == dst.package
+    if inside and dst.part in ADAPTERS and src.part not in ADAPTERS:
+        return f"{src.part} sits below the adapters; it may not import {dst.part}"
     return None
 
 

@@ -52,6 +52,7 @@ def test_demo_loads_once_and_is_idempotent(cli: Cli, engine: Engine) -> None:
 
 def test_demo_content_is_complete(cli: Cli, engine: Engine) -> None:
     from mlcontinuum.charter import document, members, service, versions
+    from mlcontinuum.charter.schemas import CharterDocument
     from mlcontinuum.data import service as data_service
     from mlcontinuum.kernel.auth.access import project_access
     from mlcontinuum.kernel.auth.permissions import PROJECT_READ, Role
@@ -99,7 +100,7 @@ def test_demo_content_is_complete(cli: Cli, engine: Engine) -> None:
     linked = {p.username: p.role for p in people if p.is_user}
     assert set(linked) == {"amira.haddad", "mei.tanaka"}
     # The demo charter survives its own file format unchanged.
-    assert document.parse_yaml(document.dump_yaml(exported)) == exported
+    assert CharterDocument.from_yaml(exported.to_yaml()) == exported
     assert roles == {
         "root": Role.OWNER,
         "amira.haddad": Role.STAKEHOLDER,
@@ -188,14 +189,14 @@ def test_baselines_come_from_wa_churn() -> None:
 def test_demo_trains_registers_and_gates_two_candidates(
     cli: Cli, engine: Engine, settings: Settings
 ) -> None:
-    from mlcontinuum.gates import service as gates_service
+    from mlcontinuum.gates import queries as gates_queries
     from mlcontinuum.kernel.auth.access import project_access
     from mlcontinuum.kernel.auth.permissions import PROJECT_READ
     from mlcontinuum.kernel.auth.service import principal_of
-    from mlcontinuum.registry import runs, versions
+    from mlcontinuum.registry import queries as registry
+    from mlcontinuum.registry import service as registry_service
     from mlcontinuum.registry.artifacts import ArtifactStore
-    from mlcontinuum.registry.scanning import scan_file
-    from mlcontinuum.trust import card
+    from mlcontinuum.trust import queries as trust
 
     assert cli("init", "--username", "root").exit_code == 0
     assert cli("demo").exit_code == 0
@@ -203,13 +204,13 @@ def test_demo_trains_registers_and_gates_two_candidates(
         root = session.scalars(select(User).where(User.username == "root")).one()
         access = project_access(session, principal_of(root), "telco-churn", PROJECT_READ)
         project_id = access.project.id
-        page = runs.list_runs(
+        page = registry.list_runs(
             session, project_id, sort="number", columns=[], status=None, page=1, per_page=50
         )
-        logged = [runs.get_run(session, project_id, number) for number in (1, 2)]
-        v1, v2 = (versions.get_version(session, project_id, "churn-model", n) for n in (1, 2))
-        gated = {n: gates_service.latest_run(session, project_id, "churn-model", n) for n in (1, 2)}
-        markdown = card.render_markdown(card.build(session, access, "churn-model", 2))
+        logged = [registry.get_run(session, project_id, number) for number in (1, 2)]
+        v1, v2 = (registry.get_version(session, project_id, "churn-model", n) for n in (1, 2))
+        gated = {n: gates_queries.latest_run(session, project_id, "churn-model", n) for n in (1, 2)}
+        markdown = trust.model_card_markdown(session, access, "churn-model", 2)
 
     # Two candidates, then the retrain the demo's change request decided (operations.py).
     assert page.total == 3
@@ -235,7 +236,7 @@ def test_demo_trains_registers_and_gates_two_candidates(
         assert version.artifact.scan_verdict == "safe"
         # The stored blob is the registered one, and scans safe again.
         blob = store.path_of(version.artifact.sha256)
-        assert scan_file(blob, max_inflated=1 << 30).verdict == "safe"
+        assert registry_service.scan_artifact(blob, max_inflated=1 << 30).verdict == "safe"
         assert version.reference_profile is not None
         assert version.reference_profile["rows"] == 4930  # the 70% training split of 7,043
         columns = version.reference_profile["columns"]

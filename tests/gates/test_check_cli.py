@@ -10,7 +10,6 @@ import yaml
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from mlcontinuum.charter.document import dump_yaml
 from mlcontinuum.charter.schemas import CharterDocument, CharterText, ProjectFields
 from mlcontinuum.console import build_cli
 from mlcontinuum.profiles import dumps
@@ -54,13 +53,11 @@ def _check(*args: str, env: dict[str, str | None] | None = None) -> tuple[int, s
 def test_offline_with_a_charter_file_and_junit(churn: Churn, tmp_path: Path) -> None:
     charter = tmp_path / "charter.yaml"
     charter.write_text(
-        dump_yaml(
-            CharterDocument(
-                project=ProjectFields(name="Churn"),
-                charter=CharterText(),
-                kpis=[kpi("ROC AUC", 0.80), kpi("Churn rate", 0.2)],  # the second is no metric
-            )
-        )
+        CharterDocument(
+            project=ProjectFields(name="Churn"),
+            charter=CharterText(),
+            kpis=[kpi("ROC AUC", 0.80), kpi("Churn rate", 0.2)],  # the second is no metric
+        ).to_yaml()
     )
     gates = _gates(tmp_path, "churn", [{"gate": "compliance", "required": False}])
     report = tmp_path / "report.xml"

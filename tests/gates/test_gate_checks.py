@@ -18,7 +18,7 @@ from mlcontinuum.gates.enums import GateStatus
 from mlcontinuum.gates.metrics import METRICS, recall_at_top_k
 from mlcontinuum.gates.registry import Outcome
 from mlcontinuum.registry.enums import ScanVerdict, VersionStatus
-from mlcontinuum.registry.model_schemas import ArtifactPublic, VersionPublic
+from mlcontinuum.registry.schemas import ArtifactPublic, VersionPublic
 from tests.gates.conftest import Churn, context, kpi
 
 

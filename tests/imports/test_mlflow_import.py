@@ -1,5 +1,6 @@
-"""`continuum import mlflow` against a real MLflow store (SQLite, so the model registry works)
-and a real Continuum server over HTTP, on both backends."""
+"""`continuum import mlflow` against a real MLflow store (SQLite, so the model registry works),
+run locally on the test's database (both backends), and read back from a real Continuum server
+over HTTP."""
 
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 from mlcontinuum.console import build_cli
+from mlcontinuum.kernel.settings import Settings
 from mlcontinuum.sdk import Client, NotFoundError
 from tests.conftest import Account, require
+from tests.teams import Team
 
 mlflow = require("mlflow", "pip install -e '.[test]'")
 from mlflow.entities import Metric, Param  # noqa: E402
@@ -115,9 +118,20 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
 
 
 @pytest.fixture
-def importer(live_server: str, owner: Account, project: str) -> Iterator[tuple[CliRunner, Client]]:
+def importer(
+    settings: Settings, live_server: str, owner: Account, project: str
+) -> Iterator[tuple[CliRunner, Client]]:
+    """The CLI on the test's database (the import is a local command; it acts as the project's
+    only owner), and the SDK on a server of that database to read the result back."""
+    local = {
+        "CONTINUUM_DATA_DIR": str(settings.data_dir),
+        "CONTINUUM_DATABASE_URL": settings.resolved_database_url,
+        "CONTINUUM_URL": None,
+        "CONTINUUM_TOKEN": None,
+        "CONTINUUM_CONFIG": None,
+    }
     with Client(live_server, owner.token) as sdk:
-        yield CliRunner(env={"CONTINUUM_URL": live_server, "CONTINUUM_TOKEN": owner.token}), sdk
+        yield CliRunner(env=local), sdk
 
 
 def _import(runner: CliRunner, *args: str) -> Result:
@@ -281,3 +295,24 @@ def test_a_run_left_unfinished_by_an_interrupted_import_is_reported(
     assert "3 run(s) created, 1 already there" in result.output
     assert f"run {store.logreg}: Continuum run 1 is still running" in result.output
     assert sdk.get_run("churn", 1).metrics == {}  # nothing logged twice, nothing half-added
+
+
+def test_the_import_acts_as_a_named_user_who_may_write_runs(
+    store: Store, importer: tuple[CliRunner, Client], team: Team
+) -> None:
+    runner, sdk = importer
+    refused = _import(runner, "--tracking-uri", store.uri, "--experiment", "trees", "--user", "vic")
+    assert refused.exit_code == 1, refused.output
+    assert "as viewer in 'churn' you may not do this (runs:write)" in refused.output
+    result = _import(runner, "--tracking-uri", store.uri, "--experiment", "trees", "--user", "emma")
+    assert result.exit_code == 0, result.output
+    assert {sdk.get_run("churn", n).created_by for n in (1, 2)} == {"emma"}
+    started = sdk.list_events("churn", types=["run.started"]).items
+    assert {event.actor for event in started} == {"emma"}
+    # With a second owner, the import no longer guesses who acts.
+    team.client.put(
+        team.url("/members"), json={"username": "emma", "role": "owner"}, headers=team.owner.headers
+    )
+    ambiguous = _import(runner, "--tracking-uri", store.uri)
+    assert ambiguous.exit_code == 2, ambiguous.output
+    assert "'churn' has 2 owners; name the user to import as with --user" in ambiguous.output

@@ -15,7 +15,7 @@ from mlcontinuum.changes.models import ChangeRequest, PlanNote
 from mlcontinuum.changes.schemas import FollowUp
 from mlcontinuum.kernel import events
 from mlcontinuum.kernel.auth.access import ProjectAccess
-from mlcontinuum.registry import versions
+from mlcontinuum.registry import service as registry
 from mlcontinuum.registry.enums import VersionStatus
 from mlcontinuum.registry.models import ModelVersion
 from mlcontinuum.releases import service as releases
@@ -68,7 +68,7 @@ def _release(session: Session, access: ProjectAccess, change: ChangeRequest) -> 
     if version.status is VersionStatus.ARCHIVED:
         # Both sides decided to put this version back: restore it, as a person would by hand
         # before requesting its release (recorded as model.status_changed).
-        versions.set_status(
+        registry.set_status(
             session, access, version.model_name, version.version, VersionStatus.CANDIDATE
         )
     what = "roll back" if change.decision is ChangeOption.ROLL_BACK else "redeploy"

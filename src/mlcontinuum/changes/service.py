@@ -1,7 +1,7 @@
 """Rules for change requests: open (by a person or from an alert), propose a decision, approve
 by policy, withdraw, read.
 
-Who must agree is the releases' policy (`releases.policy`): by default one of the ML team and one
+Who must agree is the releases' policy (`releases.service`): by default one of the ML team and one
 of the customer. Proposing a decision counts as the proposer's approval for their side; the
 approval that meets the policy decides the request and creates its follow-up in the same
 transaction (see `followups`). Every mutation locks the request's row first, so two approvals
@@ -39,7 +39,8 @@ from mlcontinuum.kernel.storage.base import utcnow
 from mlcontinuum.kernel.storage.lookup import one_or_not_found
 from mlcontinuum.kernel.storage.paging import page_of
 from mlcontinuum.registry.models import ModelVersion
-from mlcontinuum.releases import deployments, policy
+from mlcontinuum.releases import deployments
+from mlcontinuum.releases import service as releases
 from mlcontinuum.releases.enums import Side
 from mlcontinuum.releases.models import Deployment
 
@@ -157,7 +158,7 @@ def propose(
     """Propose a decision; it replaces an earlier proposal, whose approvals no longer count."""
     row = _change(session, access.project.id, change_id, lock=True)
     _undecided(row)
-    side = policy.side_of(access.role, "decide change requests")
+    side = releases.side_of(access.role, "decide change requests")
     if data.option.value not in row.options:
         raise ValidationFailed(
             f"'{data.option.value}' is not among the options of change request {row.id}: "
@@ -228,7 +229,7 @@ def approve(session: Session, access: ProjectAccess, change_id: int, comment: st
             f"change request {row.id} has no proposed decision yet; propose one first",
             [FieldProblem("status", "open", "nothing to approve yet")],
         )
-    side = policy.side_of(access.role, "decide change requests")
+    side = releases.side_of(access.role, "decide change requests")
     already = session.scalar(
         select(ChangeApproval.id).where(
             ChangeApproval.change_id == row.id, ChangeApproval.username == access.actor
@@ -262,7 +263,7 @@ def _approve(
         payload={"change_id": row.id, "username": access.actor, "side": side.value},
     )
     approvals = _approvals(session, [row.id])[row.id]
-    if not policy.met(policy.state(a.side for a in approvals)):
+    if not releases.policy_met(releases.policy_state(a.side for a in approvals)):
         return
     assert row.decision is not None
     row.status, row.decided_at = ChangeStatus.DECIDED, utcnow()
@@ -387,8 +388,8 @@ def _public(session: Session, row: ChangeRequest, approvals: list[ChangeApproval
         proposed_by=row.proposed_by,
         proposed_at=row.proposed_at,
         decided_at=row.decided_at,
-        approvals=policy.approvals_public(approvals),
+        approvals=releases.approvals_public(approvals),
         approvers=[a.username for a in approvals],
-        policy=policy.state(a.side for a in approvals),
+        policy=releases.policy_state(a.side for a in approvals),
         follow_up=FollowUp.model_validate(row.follow_up) if row.follow_up else None,
     )

@@ -1,16 +1,8 @@
-"""The charter as a YAML file kept in the ML repository: export, parse and import.
-
-Export is deterministic (fixed key order, block style for multi-line text) so that
-export → import → export gives the same bytes. Parsing is strict: plain YAML only (no tags
-that construct objects, no anchors or aliases), a size limit, and the schema forbids unknown keys.
-"""
+"""The charter as a YAML file kept in the ML repository: export the project's charter as a
+`CharterDocument`, and import one (its YAML form is `CharterDocument.to_yaml` / `from_yaml`)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-import yaml
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -27,34 +19,6 @@ from mlcontinuum.charter.schemas import (
 from mlcontinuum.charter.service import link_account
 from mlcontinuum.kernel import events
 from mlcontinuum.kernel.auth.access import ProjectAccess
-from mlcontinuum.kernel.errors import FieldProblem, ValidationFailed, validation_failed
-
-MAX_DOCUMENT_BYTES = 512 * 1024
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that also refuses aliases (no billion-laughs expansion)."""
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise yaml.YAMLError(
-                f"line {event.start_mark.line + 1}: anchors and aliases (*name) are not allowed "
-                "in a charter file; write the value out"
-            )
-        return super().compose_node(parent, index)
-
-
-class _BlockDumper(yaml.SafeDumper):
-    pass
-
-
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value and value == value.rstrip(" ") else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_BlockDumper.add_representer(str, _represent_str)
 
 
 def export_document(session: Session, access: ProjectAccess) -> CharterDocument:
@@ -72,44 +36,6 @@ def export_document(session: Session, access: ProjectAccess) -> CharterDocument:
         kpis=snapshot.kpis,
         stakeholders=snapshot.stakeholders,
     )
-
-
-def dump_yaml(document: CharterDocument) -> str:
-    data = document.model_dump(mode="json")
-    return yaml.dump(data, Dumper=_BlockDumper, sort_keys=False, allow_unicode=True, width=100)
-
-
-def parse_yaml(text: str | bytes) -> CharterDocument:
-    """Parse and validate a charter file; every problem is a ValidationFailed naming the field."""
-    if len(text) > MAX_DOCUMENT_BYTES:
-        raise ValidationFailed(
-            f"the charter file is {len(text)} bytes; the limit is {MAX_DOCUMENT_BYTES}",
-            [FieldProblem("(file)", "max_size", "split long text or trim the file")],
-        )
-    try:
-        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
-    except yaml.constructor.ConstructorError as err:
-        raise ValidationFailed(
-            f"the file uses a YAML tag Continuum refuses ({err.problem}); a charter file holds "
-            "plain YAML only: strings, numbers, lists and mappings",
-            [FieldProblem("(file)", "plain_yaml", str(err.problem))],
-        ) from err
-    except yaml.YAMLError as err:
-        raise ValidationFailed(
-            f"the file is not valid YAML: {err}",
-            [FieldProblem("(file)", "yaml_syntax", str(err))],
-        ) from err
-    if not isinstance(data, dict):
-        raise ValidationFailed(
-            "a charter file is a mapping with keys continuum, project, charter, kpis, stakeholders",
-            [FieldProblem("(file)", "mapping", "the top level must be a mapping")],
-        )
-    try:
-        return CharterDocument.model_validate(data)
-    except ValidationError as err:
-        raise validation_failed(
-            err, "the charter file does not fit the charter/v1 schema: "
-        ) from err
 
 
 def import_document(session: Session, access: ProjectAccess, document: CharterDocument) -> bool:

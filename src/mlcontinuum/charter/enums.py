@@ -23,6 +23,15 @@ class Direction(StrEnum):
         return self.value.replace("_", " ").capitalize()
 
 
+class KpiJudgement(StrEnum):
+    """Where a KPI's value stands against its charter: at or past the target, short of the target
+    but within the alert threshold (a value exactly at the threshold is within it), or past it."""
+
+    MEETS_TARGET = "meets_target"
+    BETWEEN_THRESHOLD_AND_TARGET = "between_threshold_and_target"
+    PAST_THRESHOLD = "past_threshold"
+
+
 class Frequency(StrEnum):
     HOURLY = "hourly"
     DAILY = "daily"

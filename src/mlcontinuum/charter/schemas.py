@@ -1,23 +1,29 @@
-"""API shapes of the charter slice: `XCreate`, `XUpdate`, `XPublic` per entity, and the
-`CharterDocument` that is both a charter version's snapshot and the YAML file format."""
+"""API shapes of the charter slice: `XCreate`, `XUpdate`, `XPublic` per entity, the one
+judgement of a KPI's value against its levels, and the `CharterDocument` that is both a charter
+version's snapshot and the YAML file format (parsed strictly: plain YAML only, no tags that
+construct objects, no anchors or aliases, a size limit, unknown keys refused)."""
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
+import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
-from mlcontinuum.charter.enums import Direction, Frequency, KpiKind
+from mlcontinuum.charter.enums import Direction, Frequency, KpiJudgement, KpiKind
 from mlcontinuum.kernel.auth.permissions import Role
+from mlcontinuum.kernel.errors import FieldProblem, ValidationFailed, validation_failed
 from mlcontinuum.kernel.lifecycle import CrispDmPhase, Stage
 from mlcontinuum.kernel.strict import Strict
 
@@ -145,6 +151,27 @@ class KpiFields(Strict):
             check_threshold(info.data["direction"], info.data["target"], value)
         return value
 
+    def judge(self, value: float) -> KpiJudgement:
+        """This KPI's `value` against its target and alert threshold."""
+        return judge_kpi(self.direction, value, target=self.target, threshold=self.alert_threshold)
+
+
+def judge_kpi(
+    direction: Direction, value: float, *, target: float, threshold: float
+) -> KpiJudgement:
+    """The one place that decides which side of a KPI's levels is bad: below them when higher is
+    better, above them when lower is better. A value exactly at a level is not past it; a value
+    that is not a number (NaN) meets nothing."""
+
+    def short_of(level: float) -> bool:
+        return value < level if direction is Direction.HIGHER_IS_BETTER else value > level
+
+    if math.isnan(value) or short_of(threshold):
+        return KpiJudgement.PAST_THRESHOLD
+    if short_of(target):
+        return KpiJudgement.BETWEEN_THRESHOLD_AND_TARGET
+    return KpiJudgement.MEETS_TARGET
+
 
 def check_threshold(direction: Direction, target: float, alert_threshold: float) -> None:
     if direction is Direction.HIGHER_IS_BETTER and alert_threshold > target:
@@ -248,8 +275,39 @@ class ProjectFields(Strict):
     crisp_dm_phase: CrispDmPhase = CrispDmPhase.BUSINESS_UNDERSTANDING
 
 
+MAX_DOCUMENT_BYTES = 512 * 1024
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that also refuses aliases (no billion-laughs expansion)."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.YAMLError(
+                f"line {event.start_mark.line + 1}: anchors and aliases (*name) are not allowed "
+                "in a charter file; write the value out"
+            )
+        return super().compose_node(parent, index)
+
+
+class _BlockDumper(yaml.SafeDumper):
+    pass
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value and value == value.rstrip(" ") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_BlockDumper.add_representer(str, _represent_str)
+
+
 class CharterDocument(Strict):
-    """The charter as a file in the ML repository (and the body of a version's snapshot)."""
+    """The charter as a file in the ML repository (and the body of a version's snapshot).
+
+    Its YAML is deterministic (fixed key order, block style for multi-line text), so that
+    export → import → export gives the same bytes."""
 
     continuum: Literal["charter/v1"] = "charter/v1"
     project: ProjectFields
@@ -266,6 +324,45 @@ class CharterDocument(Strict):
         if len(set(people)) != len(people):
             raise ValueError("a stakeholder is listed twice (same name and organisation)")
         return self
+
+    def to_yaml(self) -> str:
+        data = self.model_dump(mode="json")
+        return yaml.dump(data, Dumper=_BlockDumper, sort_keys=False, allow_unicode=True, width=100)
+
+    @classmethod
+    def from_yaml(cls, text: str | bytes) -> CharterDocument:
+        """Parse and validate a charter file; every problem is a ValidationFailed naming the
+        field."""
+        if len(text) > MAX_DOCUMENT_BYTES:
+            raise ValidationFailed(
+                f"the charter file is {len(text)} bytes; the limit is {MAX_DOCUMENT_BYTES}",
+                [FieldProblem("(file)", "max_size", "split long text or trim the file")],
+            )
+        try:
+            data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader
+        except yaml.constructor.ConstructorError as err:
+            raise ValidationFailed(
+                f"the file uses a YAML tag Continuum refuses ({err.problem}); a charter file "
+                "holds plain YAML only: strings, numbers, lists and mappings",
+                [FieldProblem("(file)", "plain_yaml", str(err.problem))],
+            ) from err
+        except yaml.YAMLError as err:
+            raise ValidationFailed(
+                f"the file is not valid YAML: {err}",
+                [FieldProblem("(file)", "yaml_syntax", str(err))],
+            ) from err
+        if not isinstance(data, dict):
+            raise ValidationFailed(
+                "a charter file is a mapping with keys continuum, project, charter, kpis, "
+                "stakeholders",
+                [FieldProblem("(file)", "mapping", "the top level must be a mapping")],
+            )
+        try:
+            return cls.model_validate(data)
+        except ValidationError as err:
+            raise validation_failed(
+                err, "the charter file does not fit the charter/v1 schema: "
+            ) from err
 
 
 class VersionSnapshot(Strict):

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from pydantic import field_validator
 from sqlalchemy.orm import Session
 
-from mlcontinuum.data import service
+from mlcontinuum.data import service, views
 from mlcontinuum.data.enums import LawfulBasis, SourceKind, SpecialCategory
 from mlcontinuum.data.permissions import DataWrite
 from mlcontinuum.data.schemas import (
@@ -80,11 +80,10 @@ def _parse(form: Form) -> SourceForm:
 def _list_page(
     request: Request, db: Session, access: ProjectAccess, form: Form, saved: bool = False
 ) -> Response:
-    sources = service.list_sources(db, access.project.id)
+    view = views.register_view(db, access.project.id)
     context = {
         "project": access.project,
-        "sources": sources,
-        "summary": service.compliance(sources),
+        **vars(view),
         "form": form,
         "saved": saved,
         **VOCABULARIES,

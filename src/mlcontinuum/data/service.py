@@ -22,11 +22,7 @@ from mlcontinuum.data.schemas import (
 )
 from mlcontinuum.kernel import events
 from mlcontinuum.kernel.auth.access import ProjectAccess
-from mlcontinuum.kernel.errors import (
-    Conflict,
-    FieldProblem,
-    validation_failed,
-)
+from mlcontinuum.kernel.errors import validation_failed
 from mlcontinuum.kernel.storage.base import utcnow
 from mlcontinuum.kernel.storage.lookup import one_or_not_found
 from mlcontinuum.kernel.storage.unique import ensure_unique
@@ -135,23 +131,10 @@ def update_source(
 
 
 def remove_source(session: Session, access: ProjectAccess, source_id: int) -> None:
+    """Remove a source from the register. The event comes first: the slices that refer to
+    sources react to it in this transaction, and one that refuses (the registry, for a source
+    in a run's lineage) rolls the removal back."""
     source = get_source(session, access.project.id, source_id)
-    from mlcontinuum.registry.models import Run, RunDataSource
-
-    used_by = session.scalars(
-        select(Run.number)
-        .join(RunDataSource, RunDataSource.run_id == Run.id)
-        .where(RunDataSource.data_source_id == source.id)
-        .order_by(Run.number)
-    ).all()
-    if used_by:
-        runs = ", ".join(str(n) for n in used_by[:10]) + ("…" if len(used_by) > 10 else "")
-        raise Conflict(
-            f"'{source.name}' is part of the lineage of run {runs}; a source that runs used "
-            "stays in the register (record its retention instead)",
-            [FieldProblem("data_source", "in_lineage", "runs were built from it")],
-        )
-    session.delete(source)
     events.append(
         session,
         type="data_source.removed",
@@ -159,6 +142,7 @@ def remove_source(session: Session, access: ProjectAccess, source_id: int) -> No
         project_id=access.project.id,
         payload={"data_source": source.name},
     )
+    session.delete(source)
 
 
 def compliance(sources: list[DataSourcePublic]) -> ComplianceSummary:

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from mlcontinuum.charter import service as charter_service
 from mlcontinuum.demo.baselines import CAPACITY, load_wa_churn
+from mlcontinuum.gates import queries as gates_queries
 from mlcontinuum.gates import service as gates_service
 from mlcontinuum.gates.context import GateContext
 from mlcontinuum.gates.document import parse_gates
@@ -40,13 +41,11 @@ from mlcontinuum.gates.runner import evaluate, run_gates
 from mlcontinuum.gates.schemas import GateRunCreate
 from mlcontinuum.kernel.auth.access import ProjectAccess
 from mlcontinuum.profiles import build_profile, dumps, loads
-from mlcontinuum.registry import runs, versions
+from mlcontinuum.registry import service as registry
 from mlcontinuum.registry.artifacts import ArtifactStore, StoredBlob
-from mlcontinuum.registry.enums import RunStatus
-from mlcontinuum.registry.model_schemas import VersionCreate
+from mlcontinuum.registry.enums import SKOPS_DATA_TYPES, RunStatus
 from mlcontinuum.registry.models import Run
-from mlcontinuum.registry.scanning import SKOPS_DATA_TYPES, scan_file
-from mlcontinuum.registry.schemas import MetricPoint, RunCreate, RunLog, RunUpdate
+from mlcontinuum.registry.schemas import MetricPoint, RunCreate, RunLog, RunUpdate, VersionCreate
 
 MODEL_NAME = "churn-model"
 TARGET = "churn"
@@ -134,7 +133,7 @@ def register_candidate(
     version number."""
     reference = dumps(build_profile(train))
     kpis = charter_service.list_kpis(session, access.project.id)
-    run, _ = runs.start_run(
+    run, _ = registry.start_run(
         session,
         access,
         RunCreate(
@@ -146,9 +145,9 @@ def register_candidate(
             tags={"demo": True, "model": MODEL_NAME},
         ),
     )
-    runs.log_batch(session, access, run.number, RunLog(metrics=candidate.series))
-    runs.update_run(session, access, run.number, RunUpdate(status=RunStatus.FINISHED))
-    version, _ = versions.create_version(
+    registry.log_batch(session, access, run.number, RunLog(metrics=candidate.series))
+    registry.update_run(session, access, run.number, RunUpdate(status=RunStatus.FINISHED))
+    version, _ = registry.create_version(
         session,
         access,
         MODEL_NAME,
@@ -165,16 +164,18 @@ def register_candidate(
         ),
     )
     blob = save_blob(store, sio.dumps(candidate.model))
-    versions.attach_artifact(
+    registry.attach_artifact(
         session,
         access,
         MODEL_NAME,
         version.version,
         blob=blob,
         filename=f"{MODEL_NAME}-v{version.version}.skops",
-        report=scan_file(blob.path, max_inflated=MAX_INFLATED),
+        report=registry.scan_artifact(blob.path, max_inflated=MAX_INFLATED),
     )
-    registered = versions.attach_profile(session, access, MODEL_NAME, version.version, reference)
+    registered = registry.attach_version_profile(
+        session, access, MODEL_NAME, version.version, reference
+    )
     # The gates score the stored artifact, loaded with the trusted-type check of
     # `continuum check`, so what is recorded is a verdict on the registered file itself.
     model = sio.load(blob.path, trusted=sorted(SKOPS_DATA_TYPES))
@@ -185,7 +186,7 @@ def register_candidate(
         kpis=list(kpis),
         version=registered,
         reference=loads(reference),
-        compliance=gates_service.version_compliance(
+        compliance=gates_queries.version_compliance(
             session, access.project.id, MODEL_NAME, version.version
         ),
     )

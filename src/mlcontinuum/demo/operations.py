@@ -40,7 +40,7 @@ from mlcontinuum.demo import charter as content
 from mlcontinuum.demo import modeling
 from mlcontinuum.demo.baselines import CAPACITY
 from mlcontinuum.demo.production import LABEL_DELAY, Day, recall_in_capacity, simulate
-from mlcontinuum.gates import service as gates_service
+from mlcontinuum.gates import queries as gates_queries
 from mlcontinuum.gates.enums import GateStatus
 from mlcontinuum.kernel.auth import service as auth_service
 from mlcontinuum.kernel.auth.access import ProjectAccess, project_access
@@ -54,8 +54,8 @@ from mlcontinuum.monitoring.models import MonitorBatch
 from mlcontinuum.monitoring.schemas import BatchCreate, KpiValueCreate, LabelsCreate
 from mlcontinuum.profiles import build_profile, dumps
 from mlcontinuum.registry.artifacts import ArtifactStore
+from mlcontinuum.registry.enums import SKOPS_DATA_TYPES
 from mlcontinuum.registry.models import ModelVersion
-from mlcontinuum.registry.scanning import SKOPS_DATA_TYPES
 from mlcontinuum.releases import service as releases
 from mlcontinuum.releases.enums import Environment
 from mlcontinuum.releases.models import Deployment
@@ -448,7 +448,7 @@ def _retrain_and_release(
         number = modeling.register_candidate(
             session, engineer, artifacts, candidate, train, evaluation, parent=2
         )
-        gated = gates_service.latest_run(session, engineer.project.id, modeling.MODEL_NAME, number)
+        gated = gates_queries.latest_run(session, engineer.project.id, modeling.MODEL_NAME, number)
         if gated is None or gated.status is not GateStatus.PASSED:
             return None
         _release(session, people, modeling_version=number)

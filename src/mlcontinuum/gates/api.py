@@ -1,26 +1,31 @@
-"""Gate runs of model versions, and what `continuum check` reads to run the gates: the
-version's data sources with their compliance, and its reference profile."""
+"""Gate runs of model versions, and what `continuum check` reads to run the compliance gate:
+the version's data sources with their compliance. (The reference profile it reads is the
+registry's: `GET .../versions/{version}/reference-profile`.)"""
 
 from __future__ import annotations
 
-from fastapi import Response, status
+from typing import Annotated
+
+from fastapi import Path, status
 
 from mlcontinuum.api.routing import api_router
 from mlcontinuum.data.schemas import DataSourcePublic
-from mlcontinuum.gates import service
+from mlcontinuum.gates import queries, service
 from mlcontinuum.gates.schemas import GateRunCreate, GateRunPublic
 from mlcontinuum.kernel.auth.guards import ProjectRead
 from mlcontinuum.kernel.storage.db import Db
-from mlcontinuum.registry.api.models import VERSIONS, ModelName
 from mlcontinuum.registry.permissions import RunsWrite
+from mlcontinuum.registry.schemas import MODEL_NAME_MAX, MODEL_NAME_PATTERN
 
 routes = api_router(tags=["gates"])
+ModelName = Annotated[
+    str, Path(pattern=MODEL_NAME_PATTERN, max_length=MODEL_NAME_MAX, description="Model name.")
+]
+VERSION = "/projects/{project}/models/{name}/versions/{version}"
 
 
 @routes.post(
-    VERSIONS + "/{version}/gate-runs",
-    response_model=GateRunPublic,
-    status_code=status.HTTP_201_CREATED,
+    VERSION + "/gate-runs", response_model=GateRunPublic, status_code=status.HTTP_201_CREATED
 )
 def record_gate_run(
     db: Db, access: RunsWrite, name: ModelName, version: int, data: GateRunCreate
@@ -30,28 +35,17 @@ def record_gate_run(
     return service.record_run(db, access, name, version, data)
 
 
-@routes.get(VERSIONS + "/{version}/gate-runs", response_model=list[GateRunPublic])
+@routes.get(VERSION + "/gate-runs", response_model=list[GateRunPublic])
 def list_gate_runs(
     db: Db, access: ProjectRead, name: ModelName, version: int
 ) -> list[GateRunPublic]:
     """The version's gate runs, newest first."""
-    return service.list_runs(db, access.project.id, name, version)
+    return queries.list_runs(db, access.project.id, name, version)
 
 
-@routes.get(VERSIONS + "/{version}/compliance", response_model=list[DataSourcePublic])
+@routes.get(VERSION + "/compliance", response_model=list[DataSourcePublic])
 def version_compliance(
     db: Db, access: ProjectRead, name: ModelName, version: int
 ) -> list[DataSourcePublic]:
     """The data sources behind the version (through its runs) and the rules they break today."""
-    return service.version_compliance(db, access.project.id, name, version)
-
-
-@routes.get(
-    VERSIONS + "/{version}/reference-profile",
-    response_class=Response,
-    responses={200: {"content": {"application/octet-stream": {}}}},
-)
-def reference_profile(db: Db, access: ProjectRead, name: ModelName, version: int) -> Response:
-    """The reference profile's bytes, in the profile engine's format."""
-    data = service.reference_profile(db, access.project.id, name, version)
-    return Response(data, media_type="application/octet-stream")
+    return queries.version_compliance(db, access.project.id, name, version)

@@ -7,19 +7,25 @@ the upload failed); 2 bad input (options, files, an unknown gate or metric).
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from types import TracebackType
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mlcontinuum.cli.output import EXIT_FAILURE, fail, note, out, reported_errors
+from mlcontinuum.cli.output import EXIT_FAILURE, note, out, reported_errors
 from mlcontinuum.cli.remote import TokenOption, UrlOption, connect
 
 if TYPE_CHECKING:
-    from mlcontinuum.gates.context import GateContext
-    from mlcontinuum.gates.document import GatesFile
-    from mlcontinuum.gates.schemas import GateResultData
+    from rich.progress import Progress, TaskID
+
+    from mlcontinuum.charter.schemas import KpiFields
+    from mlcontinuum.data.schemas import DataSourcePublic
+    from mlcontinuum.gates.check import Candidate, CheckReport, CheckSources
+    from mlcontinuum.gates.client import CheckClient
+    from mlcontinuum.registry.schemas import VersionPublic
 
 # CI systems name the commit under test in these variables (Continuum's own first).
 COMMIT_VARIABLES = ("CONTINUUM_COMMIT", "GITHUB_SHA", "CI_COMMIT_SHA")
@@ -76,124 +82,124 @@ def check(
     token: TokenOption = None,
 ) -> None:
     """Run every gate of the gates file and report; see docs/gates.md."""
-    from mlcontinuum.gates.document import parse_gates
+    from mlcontinuum.gates.check import CharterFileSources, CheckRequest, check_candidate
+    from mlcontinuum.gates.enums import GateStatus
 
-    with reported_errors():
-        gates_file = parse_gates(gates.read_bytes())
-        if not offline and version is None:
-            fail("--version is needed to check a registered version (or use --offline)")
-        if offline and version is not None:
-            note("--offline: --version is not looked up on a server.")
-        context = _context(
-            gates_file,
-            model_file,
-            data,
-            target,
-            offline,
-            version,
-            charter,
-            reference,
-            trust_pickle,
-            trust_type or [],
-            url,
-            token,
-        )
-        results = _run(gates_file, context)
-        _print(results)
+    request = CheckRequest(
+        gates=gates,
+        model_file=model_file,
+        data=data,
+        target=target,
+        offline=offline,
+        version=version,
+        reference=reference,
+        trust_pickle=trust_pickle,
+        trusted_types=tuple(trust_type or ()),
+    )
+    with reported_errors(), _server(url, token) as server:
+        sources: CheckSources = CharterFileSources(charter) if offline else server
+        with _GateBar() as progress:
+            report = check_candidate(request, sources, progress)
+        _print(report)
         if junit is not None:
-            from mlcontinuum.gates.junit import to_junit
-
-            junit.write_bytes(to_junit(results, suite=f"{gates_file.project}.{gates_file.model}"))
+            junit.write_bytes(report.junit())
             note(f"Wrote JUnit XML to {junit}.")
         if not offline:
-            assert version is not None
-            _upload(gates_file, version, results, url, token)
-    from mlcontinuum.gates.enums import GateStatus
-    from mlcontinuum.gates.schemas import run_status
-
-    status = run_status(results)
+            _upload(server.client(), report)
+    status = report.status
     out().print(f"Overall: [{STATUS_STYLE[status.value]}]{status.label}[/]")
     if status is not GateStatus.PASSED:
         raise typer.Exit(EXIT_FAILURE)
 
 
-def _context(
-    gates_file: GatesFile,
-    model_file: Path,
-    data_path: Path,
-    target: str,
-    offline: bool,
-    version: int | None,
-    charter: Path | None,
-    reference: Path | None,
-    trust_pickle: bool,
-    trusted: list[str],
-    url: str | None,
-    token: str | None,
-) -> GateContext:
-    from mlcontinuum.charter.document import parse_yaml
-    from mlcontinuum.gates.client import CheckClient
-    from mlcontinuum.gates.context import GateContext
-    from mlcontinuum.gates.loading import load_model, read_data
-    from mlcontinuum.gates.runner import evaluate
-    from mlcontinuum.profiles import ProfileError, loads
+class _ServerSources:
+    """The record about a registered version, read from the server through the SDK; connects on
+    first use, so offline checks and bad input never need a token."""
 
-    ref_bytes = reference.read_bytes() if reference is not None else None
-    kpis: Any = None
-    version_info = compliance = None
-    if offline:
-        kpis = parse_yaml(charter.read_bytes()).kpis if charter is not None else None
-    else:
-        assert version is not None
-        with connect(url, token, CheckClient) as client:
-            version_info = client.get_version(gates_file.project, gates_file.model, version)
-            kpis = client.list_kpis(gates_file.project)
-            compliance = client.version_compliance(gates_file.project, gates_file.model, version)
-            if ref_bytes is None and version_info.reference_profile is not None:
-                ref_bytes = client.get_reference_profile(
-                    gates_file.project, gates_file.model, version
-                )
+    def __init__(self, url: str | None, token: str | None) -> None:
+        self._url, self._token = url, token
+        self._client: CheckClient | None = None
+
+    def client(self) -> CheckClient:
+        if self._client is None:
+            from mlcontinuum.gates.client import CheckClient
+
+            self._client = connect(self._url, self._token, CheckClient)
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+
+    def kpis(self, candidate: Candidate) -> Sequence[KpiFields] | None:
+        return self.client().list_kpis(candidate.project)
+
+    def version(self, candidate: Candidate) -> VersionPublic | None:
+        assert candidate.version is not None  # online checks name their version
+        return self.client().get_version(candidate.project, candidate.model, candidate.version)
+
+    def compliance(self, candidate: Candidate) -> list[DataSourcePublic] | None:
+        assert candidate.version is not None
+        client = self.client()
+        return client.version_compliance(candidate.project, candidate.model, candidate.version)
+
+    def reference_profile(self, candidate: Candidate) -> bytes:
+        assert candidate.version is not None
+        client = self.client()
+        return client.get_reference_profile(candidate.project, candidate.model, candidate.version)
+
+
+@contextmanager
+def _server(url: str | None, token: str | None) -> Iterator[_ServerSources]:
+    server = _ServerSources(url, token)
     try:
-        profile = loads(ref_bytes) if ref_bytes is not None else None
-    except ProfileError as exc:
-        fail(f"the reference profile is not valid: {exc}")
-    note(f"Loading {model_file.name} and scoring {data_path.name}…")
-    model = load_model(model_file, trust_pickle=trust_pickle, trusted=trusted)
-    frame = read_data(data_path)
-    evaluation = evaluate(model, frame, target, gates_file.positive_label)
-    return GateContext(
-        evaluation=evaluation,
-        data=frame,
-        model_file=model_file,
-        kpis=kpis,
-        version=version_info,
-        reference=profile,
-        compliance=compliance,
-        offline=offline,
-    )
+        yield server
+    finally:
+        server.close()
 
 
-def _run(gates_file: GatesFile, context: GateContext) -> list[GateResultData]:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+class _GateBar:
+    """Notes on stderr, and a transient bar while the gates run (stdout keeps the report)."""
 
-    from mlcontinuum.cli.output import err
-    from mlcontinuum.gates.runner import run_gates
+    def __init__(self) -> None:
+        self._bar: Progress | None = None
+        self._task: TaskID | None = None
+        self._total = 0
 
-    with Progress(
-        TextColumn("gate {task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=err(),
-        transient=True,
-    ) as bar:
-        task = bar.add_task("", total=len(gates_file.gates))
+    def __enter__(self) -> _GateBar:
+        return self
 
-        def step(name: str, index: int, total: int) -> None:
-            bar.update(task, description=name, completed=index)
+    def note(self, message: str) -> None:
+        note(message)
 
-        results = run_gates(gates_file, context, step)
-        bar.update(task, completed=len(gates_file.gates))
-    return results
+    def gate(self, name: str, index: int, total: int) -> None:
+        if self._bar is None:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            from mlcontinuum.cli.output import err
+
+            self._bar = Progress(
+                TextColumn("gate {task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=err(),
+                transient=True,
+            )
+            self._bar.start()
+            self._task, self._total = self._bar.add_task("", total=total), total
+        assert self._task is not None
+        self._bar.update(self._task, description=name, completed=index)
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._bar is not None:
+            assert self._task is not None
+            self._bar.update(self._task, completed=self._total)
+            self._bar.stop()
 
 
 def _value(values: Mapping[str, float | None]) -> str:
@@ -202,14 +208,14 @@ def _value(values: Mapping[str, float | None]) -> str:
     )
 
 
-def _print(results: list[GateResultData]) -> None:
+def _print(report: CheckReport) -> None:
     from rich.markup import escape
     from rich.table import Table
 
     table = Table(title="Gates")
     for heading in ("gate", "status", "value", "threshold", "message"):
         table.add_column(heading, overflow="fold")
-    for r in results:
+    for r in report.results:
         style = STATUS_STYLE[r.status.value]
         status = f"[{style}]{r.status.label}[/]" + ("" if r.required else " (optional)")
         thresholds = _value(r.thresholds)
@@ -217,22 +223,16 @@ def _print(results: list[GateResultData]) -> None:
     out().print(table)
 
 
-def _upload(
-    gates_file: GatesFile,
-    version: int,
-    results: list[GateResultData],
-    url: str | None,
-    token: str | None,
-) -> None:
-    from mlcontinuum.gates.client import CheckClient
+def _upload(client: CheckClient, report: CheckReport) -> None:
     from mlcontinuum.gates.schemas import GateRunCreate
 
+    candidate = report.candidate
+    assert candidate.version is not None
     commit = next((os.environ[v] for v in COMMIT_VARIABLES if os.environ.get(v)), None)
-    with connect(url, token, CheckClient) as client:
-        run = client.upload_gate_run(
-            gates_file.project,
-            gates_file.model,
-            version,
-            GateRunCreate(results=results, commit=commit[:64] if commit else None),
-        )
-    note(f"Uploaded gate run {run.id} for {gates_file.model} version {version}.")
+    run = client.upload_gate_run(
+        candidate.project,
+        candidate.model,
+        candidate.version,
+        GateRunCreate(results=report.results, commit=commit[:64] if commit else None),
+    )
+    note(f"Uploaded gate run {run.id} for {candidate.model} version {candidate.version}.")

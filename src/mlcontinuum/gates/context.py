@@ -12,7 +12,7 @@ import pandas as pd
 from mlcontinuum.charter.schemas import KpiFields
 from mlcontinuum.data.schemas import DataSourcePublic
 from mlcontinuum.profiles import Profile, build_profile
-from mlcontinuum.registry.model_schemas import VersionPublic
+from mlcontinuum.registry.schemas import VersionPublic
 
 
 @dataclass(frozen=True)

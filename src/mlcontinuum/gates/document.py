@@ -23,7 +23,7 @@ from mlcontinuum.kernel.errors import (
     validation_failed,
 )
 from mlcontinuum.kernel.strict import Strict
-from mlcontinuum.registry.model_schemas import ModelName
+from mlcontinuum.registry.schemas import ModelName
 
 MAX_FILE_BYTES = 64 * 1024
 

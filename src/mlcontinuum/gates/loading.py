@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from mlcontinuum.kernel.errors import FieldProblem, ValidationFailed
-from mlcontinuum.registry.scanning import SKOPS_DATA_TYPES
+from mlcontinuum.registry.enums import SKOPS_DATA_TYPES
 
 PICKLE_SUFFIXES = frozenset({".pkl", ".pickle", ".joblib"})
 

@@ -1,4 +1,5 @@
-"""`continuum import mlflow`: copy experiments, runs and model versions from another tracker."""
+"""`continuum import mlflow`: copy experiments, runs and model versions from another tracker into
+this instance's database (a local command, like `continuum demo`)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
+from mlcontinuum.cli.local import local_database
 from mlcontinuum.cli.output import err, out, reported_errors
-from mlcontinuum.cli.remote import TokenOption, UrlOption, connect
 
 if TYPE_CHECKING:
     from mlcontinuum.registry.imports import ImportReport
@@ -29,6 +30,7 @@ def register(app: typer.Typer) -> None:
 # The backslash in the docstring keeps Rich from reading "[mlflow]" in the help as markup.
 @import_app.command("mlflow")
 def mlflow_(
+    ctx: typer.Context,
     tracking_uri: Annotated[
         str,
         typer.Option(
@@ -50,22 +52,32 @@ def mlflow_(
             show_default=False,
         ),
     ] = None,
-    url: UrlOption = None,
-    token: TokenOption = None,
+    user: Annotated[
+        str | None,
+        typer.Option(
+            "--user",
+            help="The user the import acts as (the audit trail names them); they need runs:write "
+            "in the project. Default: the project's owner, when it has exactly one.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Copy MLflow experiments, runs and registered model versions into a project.
+    """Copy MLflow experiments, runs and registered model versions into a project of this
+    instance's database.
 
     Runs keep their parameters, metric histories, tags and status; artifacts are not copied.
     Running it again imports only what is new. Needs the MLflow extra:
     pip install 'mlcontinuum\\[mlflow]'
     """
-    from mlcontinuum.registry.client import ImportClient
     from mlcontinuum.registry.imports.mlflow import import_mlflow
+    from mlcontinuum.registry.imports.writer import RegistryWriter
 
-    with reported_errors(), connect(url, token, ImportClient) as client, _progress() as progress:
-        report = import_mlflow(
-            client, project, tracking_uri, experiments=experiments or [], progress=progress
-        )
+    with reported_errors(), local_database(ctx, upgrade=False) as db:
+        writer = RegistryWriter.open(db.sessions, project, user)
+        with _progress() as progress:
+            report = import_mlflow(
+                writer, tracking_uri, experiments=experiments or [], progress=progress
+            )
     _print(report, project)
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mlcontinuum.charter.client import CharterClient
-from mlcontinuum.registry.model_schemas import VersionPublic
+from mlcontinuum.registry.schemas import VersionPublic
 from mlcontinuum.registry.tracking import RunsClient
 from mlcontinuum.remote.base import Body, seg
 
@@ -55,8 +54,3 @@ class RegistryClient(RunsClient):
 def versions_path(slug: str, model: str) -> str:
     """The path of a model's versions, under which the gates and trust parts find theirs too."""
     return f"/projects/{seg(slug)}/models/{seg(model)}/versions"
-
-
-class ImportClient(CharterClient, RegistryClient):
-    """What an import from another tracker calls: the project it imports into, then runs and
-    model versions."""

@@ -43,3 +43,8 @@ class ScanVerdict(StrEnum):
     SAFE = "safe"
     UNSAFE = "unsafe"
     NOT_SCANNED = "not_scanned"
+
+
+# Types skops leaves out of its default trusted set that construct nothing but data; ordinary
+# scikit-learn pipelines hold numpy dtypes. The scan and `continuum check` trust them alike.
+SKOPS_DATA_TYPES = frozenset({"numpy.dtype"})

@@ -18,31 +18,15 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 
 from fickling.analysis import Severity, check_safety
 from fickling.fickle import Pickled
 
+from mlcontinuum.registry.enums import SKOPS_DATA_TYPES, ScanVerdict
+from mlcontinuum.registry.schemas import ScanReport
+
 MAX_FINDINGS = 20
-# Types skops leaves out of its default trusted set that construct nothing but data; ordinary
-# scikit-learn pipelines hold numpy dtypes, and `continuum check` loads them with the same list.
-SKOPS_DATA_TYPES = frozenset({"numpy.dtype"})
-
-
-class Verdict(StrEnum):
-    SAFE = "safe"
-    UNSAFE = "unsafe"
-    NOT_SCANNED = "not_scanned"
-
-
-@dataclass(frozen=True)
-class ScanReport:
-    verdict: Verdict
-    format: str
-    findings: list[str] = field(default_factory=list)
-
 
 # Compressed pickles as joblib writes them: magic bytes and a reader for the stream.
 _COMPRESSIONS: tuple[tuple[bytes, str, Callable[[io.BytesIO], io.BufferedIOBase]], ...] = (
@@ -64,10 +48,10 @@ def scan_file(path: Path, *, max_inflated: int) -> ScanReport:
         if head.startswith(magic):
             return _scan_compressed(path, name, reader, max_inflated)
     if _is_safetensors(path, head):
-        return ScanReport(Verdict.SAFE, "safetensors")
+        return ScanReport(ScanVerdict.SAFE, "safetensors")
     data = path.read_bytes()
     return _scan_pickle(data, "pickle") or ScanReport(
-        Verdict.NOT_SCANNED,
+        ScanVerdict.NOT_SCANNED,
         "unknown",
         [
             "format not recognised: pickle, joblib, skops, zip archives of pickles and safetensors "
@@ -86,9 +70,9 @@ def _scan_pickle(data: bytes, fmt: str) -> ScanReport | None:
         return None
     results = check_safety(pickled)
     if results.severity == Severity.LIKELY_SAFE:
-        return ScanReport(Verdict.SAFE, fmt)
+        return ScanReport(ScanVerdict.SAFE, fmt)
     findings = [line.strip() for line in str(results).splitlines() if line.strip()]
-    return ScanReport(Verdict.UNSAFE, fmt, findings[:MAX_FINDINGS] or [results.severity.name])
+    return ScanReport(ScanVerdict.UNSAFE, fmt, findings[:MAX_FINDINGS] or [results.severity.name])
 
 
 def _scan_compressed(
@@ -99,16 +83,16 @@ def _scan_compressed(
         try:
             data = stream.read(max_inflated + 1)
         except (OSError, EOFError, lzma.LZMAError, zlib.error) as err:
-            return ScanReport(Verdict.NOT_SCANNED, f"{name}-compressed", [f"damaged: {err}"])
+            return ScanReport(ScanVerdict.NOT_SCANNED, f"{name}-compressed", [f"damaged: {err}"])
     if len(data) > max_inflated:
         return ScanReport(
-            Verdict.NOT_SCANNED,
+            ScanVerdict.NOT_SCANNED,
             f"{name}-compressed",
             [f"decompresses to more than {max_inflated} bytes"],
         )
     report = _scan_pickle(data, f"joblib ({name})")
     return report or ScanReport(
-        Verdict.NOT_SCANNED,
+        ScanVerdict.NOT_SCANNED,
         f"{name}-compressed",
         [
             "the decompressed content is not a plain pickle (joblib's numpy array layout is not "
@@ -132,12 +116,12 @@ def _scan_zip(path: Path, max_inflated: int) -> ScanReport:
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile as err:
-        return ScanReport(Verdict.NOT_SCANNED, "zip", [f"damaged zip archive: {err}"])
+        return ScanReport(ScanVerdict.NOT_SCANNED, "zip", [f"damaged zip archive: {err}"])
     with archive:
         members = archive.infolist()
         if sum(m.file_size for m in members) > max_inflated:
             return ScanReport(
-                Verdict.NOT_SCANNED, "zip", [f"expands to more than {max_inflated} bytes"]
+                ScanVerdict.NOT_SCANNED, "zip", [f"expands to more than {max_inflated} bytes"]
             )
         names = [m.filename for m in members]
         if "schema.json" in names:
@@ -153,10 +137,10 @@ def _scan_zip(path: Path, max_inflated: int) -> ScanReport:
             pickles += 1
             findings.extend(f"{member.filename}: {f}" for f in report.findings)
     if pickles == 0:
-        return ScanReport(Verdict.NOT_SCANNED, "zip", ["a zip archive holding no pickle"])
+        return ScanReport(ScanVerdict.NOT_SCANNED, "zip", ["a zip archive holding no pickle"])
     if findings:
-        return ScanReport(Verdict.UNSAFE, "zip of pickles", findings[:MAX_FINDINGS])
-    return ScanReport(Verdict.SAFE, "zip of pickles")
+        return ScanReport(ScanVerdict.UNSAFE, "zip of pickles", findings[:MAX_FINDINGS])
+    return ScanReport(ScanVerdict.SAFE, "zip of pickles")
 
 
 def _scan_skops(path: Path) -> ScanReport:
@@ -165,15 +149,15 @@ def _scan_skops(path: Path) -> ScanReport:
     try:
         untrusted = get_untrusted_types(file=path)
     except Exception as err:
-        return ScanReport(Verdict.NOT_SCANNED, "skops", [f"unreadable skops schema: {err}"])
+        return ScanReport(ScanVerdict.NOT_SCANNED, "skops", [f"unreadable skops schema: {err}"])
     untrusted = [t for t in untrusted if t not in SKOPS_DATA_TYPES]
     if untrusted:
         return ScanReport(
-            Verdict.UNSAFE,
+            ScanVerdict.UNSAFE,
             "skops",
             [f"type outside skops' trusted set: {t}" for t in untrusted[:MAX_FINDINGS]],
         )
-    return ScanReport(Verdict.SAFE, "skops")
+    return ScanReport(ScanVerdict.SAFE, "skops")
 
 
 def _is_safetensors(path: Path, head: bytes) -> bool:

@@ -1,6 +1,6 @@
 """Registry: runs with their parameters, metrics and lineage; models and their versions."""
 
-from mlcontinuum.kernel.slice import Area, EventType, NavItem, Slice
+from mlcontinuum.kernel.slice import Area, EventType, NavItem, Reaction, Slice
 from mlcontinuum.registry.permissions import PERMISSIONS
 
 SLICE = Slice(
@@ -9,15 +9,18 @@ SLICE = Slice(
     package="mlcontinuum.registry",
     tables="mlcontinuum.registry.models",
     api=("mlcontinuum.registry.api.runs", "mlcontinuum.registry.api.models"),
-    # The run list declares /runs/compare ahead of /runs/{number}.
-    pages=(
-        "mlcontinuum.registry.pages.runs",
-        "mlcontinuum.registry.pages.run",
-        "mlcontinuum.registry.pages.models",
-    ),
+    # The run list declares /runs/compare ahead of /runs/{number}. The model pages, which show
+    # gate runs too, are the trust slice's.
+    pages=("mlcontinuum.registry.pages.runs", "mlcontinuum.registry.pages.run"),
     cli=("mlcontinuum.registry.cli",),
-    nav=(NavItem(Area.BUILD, "Runs", "runs"), NavItem(Area.BUILD, "Models", "models")),
+    nav=(NavItem(Area.BUILD, "Runs", "runs"),),
     permissions=PERMISSIONS,
+    # A data source in a run's lineage stays in the register: its removal is refused.
+    reactions=(
+        Reaction(
+            "data_source.removed", "mlcontinuum.registry.reactions:refuse_removing_used_source"
+        ),
+    ),
     events=(
         EventType("run.started", "A run started."),
         EventType("run.configured", "A run's parameters, tags or lineage were recorded."),

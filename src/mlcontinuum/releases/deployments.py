@@ -1,11 +1,14 @@
 """Deployments: record one (from an approved release or a rollback), move version statuses,
 roll back, list.
 
-Version statuses follow what runs where: this is the only place that grants `approved` and
-`in_production` (the registry refuses those moves by hand, see `registry.versions.MANUAL_MOVES`).
+Version statuses follow what runs where: this is the only caller of the registry's
+`set_release_status`, which grants `approved` and `in_production` (the registry refuses those
+moves by hand, see `registry.service.MANUAL_MOVES`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -15,31 +18,20 @@ from mlcontinuum.kernel.auth.access import ProjectAccess
 from mlcontinuum.kernel.errors import Conflict
 from mlcontinuum.kernel.storage.lookup import one_or_not_found
 from mlcontinuum.kernel.storage.paging import page_of
+from mlcontinuum.registry import queries as registry
+from mlcontinuum.registry import service as registry_service
 from mlcontinuum.registry.enums import VersionStatus
-from mlcontinuum.registry.models import ModelVersion
+from mlcontinuum.registry.schemas import VersionRef
 from mlcontinuum.releases.enums import Environment, Strategy
 from mlcontinuum.releases.models import Deployment, ReleaseRequest
 from mlcontinuum.releases.schemas import DeploymentPage, DeploymentPublic
 
 
 def _move(
-    session: Session, actor: str, version: ModelVersion, status: VersionStatus, why: str
+    session: Session, actor: str, version: VersionRef, status: VersionStatus, why: str
 ) -> None:
-    if version.status == status:
-        return
-    before, version.status = version.status, status
-    events.append(
-        session,
-        type="model.status_changed",
-        actor=actor,
-        project_id=version.project_id,
-        payload={
-            "model": version.model_name,
-            "version": version.version,
-            "from": before.value,
-            "to": status.value,
-            "by": why,
-        },
+    registry_service.set_release_status(
+        session, actor=actor, version_id=version.id, status=status, by=why
     )
 
 
@@ -57,7 +49,7 @@ def _history(project_id: int, model_name: str, environment: Environment) -> Sele
 
 
 def _promote(
-    session: Session, actor: str, version: ModelVersion, environment: Environment, why: str
+    session: Session, actor: str, version: VersionRef, environment: Environment, why: str
 ) -> None:
     """The version now serves in `environment` (what it replaces is the caller's concern)."""
     if environment is Environment.STAGING:
@@ -68,7 +60,7 @@ def _promote(
 
 
 def _retire(
-    session: Session, actor: str, version: ModelVersion, environment: Environment, why: str
+    session: Session, actor: str, version: VersionRef, environment: Environment, why: str
 ) -> None:
     """The version no longer serves in `environment`."""
     if environment is Environment.PRODUCTION and version.status is VersionStatus.IN_PRODUCTION:
@@ -81,7 +73,7 @@ def deploy_release(
     session: Session, actor: str, request: ReleaseRequest, approvers: list[str]
 ) -> Deployment:
     """Record the deployment of an approved release and move the statuses it implies."""
-    version = session.get_one(ModelVersion, request.version_id)
+    version = registry.versions_by_id(session, [request.version_id])[request.version_id]
     row = Deployment(
         project_id=request.project_id,
         version_id=version.id,
@@ -101,16 +93,12 @@ def deploy_release(
     # A canary or shadow runs beside the live version, which keeps serving; a full release to
     # production replaces every other live version of the model.
     if request.environment is Environment.PRODUCTION and request.strategy is Strategy.FULL:
-        replaced = session.scalars(
-            select(ModelVersion).where(
-                ModelVersion.project_id == version.project_id,
-                ModelVersion.model_name == version.model_name,
-                ModelVersion.status == VersionStatus.IN_PRODUCTION,
-                ModelVersion.id != version.id,
-            )
-        ).all()
-        for old in replaced:
-            _retire(session, actor, old, request.environment, f"release {request.id}")
+        live = registry.versions_in_status(
+            session, request.project_id, version.model_name, VersionStatus.IN_PRODUCTION
+        )
+        for old in live:
+            if old.id != version.id:
+                _retire(session, actor, old, request.environment, f"release {request.id}")
     return row
 
 
@@ -145,7 +133,8 @@ def rollback(
             f"{failed.environment.value} to roll back to"
         )
     failed.failed = True
-    restored = session.get_one(ModelVersion, target.version_id)
+    versions = registry.versions_by_id(session, [target.version_id, failed.version_id])
+    restored = versions[target.version_id]
     row = Deployment(
         project_id=failed.project_id,
         version_id=restored.id,
@@ -163,20 +152,12 @@ def rollback(
     session.flush()
     why = f"rollback of deployment {failed.id}"
     _record(session, access.actor, row, restored, "deployment.rolled_back")
-    _retire(
-        session,
-        access.actor,
-        session.get_one(ModelVersion, failed.version_id),
-        failed.environment,
-        why,
-    )
+    _retire(session, access.actor, versions[failed.version_id], failed.environment, why)
     _promote(session, access.actor, restored, failed.environment, why)
     return public(session, row)
 
 
-def _record(
-    session: Session, actor: str, row: Deployment, version: ModelVersion, type: str
-) -> None:
+def _record(session: Session, actor: str, row: Deployment, version: VersionRef, type: str) -> None:
     events.append(
         session,
         type=type,
@@ -199,7 +180,7 @@ def _record(
 
 
 def deployment_row(session: Session, project_id: int, deployment_id: int) -> Deployment:
-    """The project's deployment, or 404 (the one lookup every slice uses)."""
+    """The project's deployment, or 404."""
     return one_or_not_found(
         session,
         select(Deployment).where(
@@ -221,17 +202,24 @@ def list_deployments(
     if environment is not None:
         query = query.where(Deployment.environment == environment)
     total, rows = page_of(session, query, Deployment.id.desc(), page=page, per_page=per_page)
-    # One query loads every row's version into the session, where `public` finds it.
-    session.scalars(
-        select(ModelVersion).where(ModelVersion.id.in_({row.version_id for row in rows}))
-    ).all()
-    return DeploymentPage(
-        items=[public(session, row) for row in rows], total=total, page=page, per_page=per_page
-    )
+    return DeploymentPage(items=publics(session, rows), total=total, page=page, per_page=per_page)
 
 
 def public(session: Session, row: Deployment) -> DeploymentPublic:
-    version = session.get_one(ModelVersion, row.version_id)
+    return publics(session, [row])[0]
+
+
+def publics(
+    session: Session, rows: Sequence[Deployment], versions: Mapping[int, VersionRef] | None = None
+) -> list[DeploymentPublic]:
+    """The deployments as the API shows them; their versions are read in one query, unless the
+    caller has them already."""
+    if versions is None:
+        versions = registry.versions_by_id(session, {row.version_id for row in rows})
+    return [_public(row, versions[row.version_id]) for row in rows]
+
+
+def _public(row: Deployment, version: VersionRef) -> DeploymentPublic:
     return DeploymentPublic(
         id=row.id,
         model_name=row.model_name,

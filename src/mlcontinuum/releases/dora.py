@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from mlcontinuum.kernel.storage.base import utcnow
-from mlcontinuum.registry.models import ModelVersionRun, Run
+from mlcontinuum.registry import queries as registry
 from mlcontinuum.releases.enums import Environment
 from mlcontinuum.releases.models import Deployment
 from mlcontinuum.releases.schemas import DoraFigures
@@ -36,17 +36,12 @@ def figures(
         Deployment.environment == environment,
         Deployment.deployed_at >= since,
     )
-    first_run = (
-        select(func.min(Run.started_at))
-        .join(ModelVersionRun, ModelVersionRun.run_id == Run.id)
-        .where(ModelVersionRun.version_id == Deployment.version_id)
-        .scalar_subquery()
-    )
     releases = session.execute(
-        select(Deployment.deployed_at, Deployment.failed, first_run).where(
+        select(Deployment.deployed_at, Deployment.failed, Deployment.version_id).where(
             *in_window, Deployment.rollback.is_(False)
         )
     ).all()
+    first_run = registry.first_run_starts(session, {version for _, _, version in releases})
     restorer = aliased(Deployment)
     restores = session.execute(
         select(Deployment.deployed_at, restorer.deployed_at)
@@ -56,7 +51,11 @@ def figures(
     rollbacks = session.scalar(
         select(func.count()).select_from(Deployment).where(*in_window, Deployment.rollback)
     )
-    lead_times = [(at - started).total_seconds() for at, _, started in releases if started]
+    lead_times = [
+        (at - first_run[version]).total_seconds()
+        for at, _, version in releases
+        if version in first_run
+    ]
     return DoraFigures(
         environment=environment,
         days=days,

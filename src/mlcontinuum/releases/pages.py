@@ -20,8 +20,7 @@ from mlcontinuum.kernel.auth.access import ProjectAccess
 from mlcontinuum.kernel.auth.guards import ProjectRead
 from mlcontinuum.kernel.errors import ContinuumError, FieldProblem, NotFound, ValidationFailed
 from mlcontinuum.kernel.storage.db import Db
-from mlcontinuum.registry import versions
-from mlcontinuum.releases import deployments, dora, queries, service
+from mlcontinuum.releases import deployments, service, views
 from mlcontinuum.releases.enums import Environment, ReleaseStatus, Strategy
 from mlcontinuum.releases.permissions import ReleaseApprover, ReleaseRequester
 from mlcontinuum.releases.schemas import ApprovalCreate, Rejection, ReleaseCreate, Rollback
@@ -40,7 +39,6 @@ from mlcontinuum.web.templating import render
 
 routes = page_router()
 PER_PAGE = 25
-DORA_DAYS = 90
 RELEASES = "/projects/{project}/releases"
 DEPLOYMENTS = "/projects/{project}/deployments"
 ENVIRONMENTS = [(e.value, e.value.capitalize()) for e in Environment]
@@ -105,10 +103,11 @@ def release_list(
 
 
 def _new_page(request: Request, db: Session, access: ProjectAccess, form: Form) -> Response:
+    view = views.new_release_view(db, access.project.id)
     context = {
         "project": access.project,
         "form": form,
-        "models": [(m.name, m.name) for m in versions.list_models(db, access.project.id)],
+        **vars(view),
         "environments": ENVIRONMENTS,
         "strategies": STRATEGIES,
     }
@@ -134,9 +133,7 @@ def new_release_form(
 
 
 @routes.post(RELEASES + "/new")
-def request_release(
-    request: Request, db: Db, access: ReleaseRequester, posted: Posted
-) -> Response:
+def request_release(request: Request, db: Db, access: ReleaseRequester, posted: Posted) -> Response:
     form = Form(posted)
     try:
         with all_or_nothing(db):
@@ -164,19 +161,10 @@ def _release_page(
     reject_form: Form,
     done: str = "",
 ) -> Response:
-    release = service.get_release(db, access, release_id)
-    version_url = (
-        f"/projects/{access.project.slug}/models/{release.model_name}/versions/{release.version}"
-    )
-    mine = access.actor == release.requested_by
-    approved_by_me = next((a for a in release.approvals if a.username == access.actor), None)
+    view = views.release_view(db, access, release_id)
     context = {
         "project": access.project,
-        "release": release,
-        "evidence": release.evidence,
-        "version_url": version_url,
-        "mine": mine,
-        "approved_by_me": approved_by_me,
+        **vars(view),
         "approve_form": approve_form,
         "reject_form": reject_form,
         "notice": RELEASE_NOTICES.get(done),
@@ -241,24 +229,23 @@ def _deployments_page(
     rollback_of: int | None = None,
     rolled_back: bool = False,
 ) -> Response:
-    project_id = access.project.id
-    history = deployments.list_deployments(
-        db, project_id, environment=environment, page=page, per_page=PER_PAGE
+    view = views.deployments_view(
+        db, access.project.id, environment=environment, page=page, per_page=PER_PAGE
     )
     filters: dict[str, str | list[str]] = {"environment": environment.value if environment else ""}
     path = f"/projects/{access.project.slug}/deployments"
     context = {
         "project": access.project,
-        "current": queries.current_deployments(db, project_id),
-        "history": history.items,
-        "dora": dora.figures(db, project_id, environment=Environment.PRODUCTION, days=DORA_DAYS),
+        "current": view.current,
+        "history": view.history,
+        "dora": view.dora,
         "filters": filters,
         "environments": ENVIRONMENTS,
         "rollback_form": rollback_form,
         "rollback_of": rollback_of,
         "blank": Form(),
         "rolled_back": rolled_back,
-        "pager": pager(path, filters, page=page, per_page=PER_PAGE, total=history.total),
+        "pager": pager(path, filters, page=page, per_page=PER_PAGE, total=view.total),
     }
     return render(request, "releases/deployments.html", context, status=rollback_form.status)
 

@@ -1,46 +1,66 @@
-"""Read-only views of the releases slice for the pages: the current deployment of each model in
-each environment (with what it runs beside and what a rollback would restore), and deployments by
-id."""
+"""Reads of the releases slice: deployments by id (with the versions they run), the current
+deployment of each model in each environment (with what it runs beside and what a rollback would
+restore), and what a rollback of a deployment would restore. Deployments are read in one query
+whatever their number, with their versions in one more."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 
-from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mlcontinuum.registry.models import ModelVersion
+from mlcontinuum.registry import queries as registry
 from mlcontinuum.releases import deployments
 from mlcontinuum.releases.enums import Environment, Strategy
 from mlcontinuum.releases.models import Deployment
-from mlcontinuum.releases.schemas import DeploymentPublic
+from mlcontinuum.releases.schemas import CurrentDeployment, DeployedVersion, DeploymentPublic
 
 
-class CurrentDeployment(BaseModel):
-    deployment: DeploymentPublic = Field(description="The latest deployment of the model here.")
-    beside: DeploymentPublic | None = Field(
-        description="For a canary or shadow: the full deployment it runs beside."
-    )
-    rollback_to: int | None = Field(
-        description="The version a rollback would restore; None when there is none."
+def get_deployment(session: Session, project_id: int, deployment_id: int) -> DeploymentPublic:
+    """The project's deployment, or NotFound."""
+    return deployments.public(
+        session, deployments.deployment_row(session, project_id, deployment_id)
     )
 
 
 def deployments_by_id(
     session: Session, project_id: int, ids: Collection[int]
 ) -> dict[int, DeploymentPublic]:
-    """The project's deployments among `ids`, in one query whatever their number (ids of
-    another project are left out)."""
+    """The project's deployments among `ids` (ids of another project are left out)."""
+    return {d.deployment.id: d.deployment for d in deployed_versions(session, project_id, ids)}
+
+
+def deployed_versions(
+    session: Session, project_id: int, ids: Collection[int]
+) -> list[DeployedVersion]:
+    """The project's deployments among `ids`, each with the version it runs, by id."""
     if not ids:
-        return {}
-    # Their versions are loaded with them, so `deployments.public` finds each in the session.
-    rows = session.execute(
-        select(Deployment, ModelVersion)
-        .join(ModelVersion, ModelVersion.id == Deployment.version_id)
-        .where(Deployment.project_id == project_id, Deployment.id.in_(ids))
+        return []
+    rows = session.scalars(
+        select(Deployment)
+        .where(Deployment.project_id == project_id, Deployment.id.in_(set(ids)))
+        .order_by(Deployment.id)
     ).all()
-    return {row.id: deployments.public(session, row) for row, _ in rows}
+    versions = registry.versions_by_id(session, {row.version_id for row in rows})
+    return [
+        DeployedVersion(deployment=public, version=versions[row.version_id])
+        for row, public in zip(rows, deployments.publics(session, rows, versions), strict=True)
+    ]
+
+
+def rollback_target(
+    session: Session, project_id: int, deployment_id: int
+) -> DeployedVersion | None:
+    """What a rollback of the deployment would restore: the latest earlier deployment of the same
+    model in the same environment that did not fail and runs another version; None if none."""
+    target = deployments.rollback_target(
+        session, deployments.deployment_row(session, project_id, deployment_id)
+    )
+    if target is None:
+        return None
+    (found,) = deployed_versions(session, project_id, [target.id])
+    return found
 
 
 def current_deployments(
@@ -51,39 +71,42 @@ def current_deployments(
     latest = select(func.max(Deployment.id)).where(Deployment.project_id == project_id)
     if environment is not None:
         latest = latest.where(Deployment.environment == environment)
-    rows = session.execute(
-        select(Deployment, ModelVersion)
-        .join(ModelVersion, ModelVersion.id == Deployment.version_id)
+    rows = session.scalars(
+        select(Deployment)
         .where(Deployment.id.in_(latest.group_by(Deployment.model_name, Deployment.environment)))
         .order_by(Deployment.model_name, Deployment.environment)
     ).all()
-    return [_current(session, row) for row, _ in rows]
-
-
-def _current(session: Session, row: Deployment) -> CurrentDeployment:
     # A few lookups per model and environment: there are few of those in a project.
-    target = deployments.rollback_target(session, row)
-    beside = None
-    if row.strategy is not Strategy.FULL:
-        # What keeps serving the rest of the traffic: the latest earlier full deployment of
-        # another version that no rollback undid.
-        beside = session.scalar(
-            select(Deployment)
-            .where(
-                Deployment.project_id == row.project_id,
-                Deployment.model_name == row.model_name,
-                Deployment.environment == row.environment,
-                Deployment.id < row.id,
-                Deployment.failed.is_(False),
-                Deployment.version_id != row.version_id,
-                Deployment.strategy == Strategy.FULL,
-            )
-            .order_by(Deployment.id.desc())
-            .limit(1)
+    targets = [deployments.rollback_target(session, row) for row in rows]
+    besides = [_beside(session, row) for row in rows]
+    shown = [*rows, *(b for b in besides if b), *(t for t in targets if t)]
+    versions = registry.versions_by_id(session, {d.version_id for d in shown})
+    return [
+        CurrentDeployment(
+            deployment=deployments.publics(session, [row], versions)[0],
+            beside=deployments.publics(session, [beside], versions)[0] if beside else None,
+            rollback_to=versions[target.version_id].version if target else None,
         )
-    restored = session.get_one(ModelVersion, target.version_id) if target else None
-    return CurrentDeployment(
-        deployment=deployments.public(session, row),
-        beside=deployments.public(session, beside) if beside else None,
-        rollback_to=restored.version if restored else None,
+        for row, beside, target in zip(rows, besides, targets, strict=True)
+    ]
+
+
+def _beside(session: Session, row: Deployment) -> Deployment | None:
+    """For a canary or shadow, what keeps serving the rest of the traffic: the latest earlier
+    full deployment of another version that no rollback undid."""
+    if row.strategy is Strategy.FULL:
+        return None
+    return session.scalar(
+        select(Deployment)
+        .where(
+            Deployment.project_id == row.project_id,
+            Deployment.model_name == row.model_name,
+            Deployment.environment == row.environment,
+            Deployment.id < row.id,
+            Deployment.failed.is_(False),
+            Deployment.version_id != row.version_id,
+            Deployment.strategy == Strategy.FULL,
+        )
+        .order_by(Deployment.id.desc())
+        .limit(1)
     )

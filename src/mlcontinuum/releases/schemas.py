@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, StringConstraints, ValidationInfo, field_
 from mlcontinuum.data.schemas import DataSourcePublic
 from mlcontinuum.gates.schemas import GateRunPublic
 from mlcontinuum.kernel.strict import Strict
-from mlcontinuum.registry.model_schemas import ModelName
+from mlcontinuum.registry.schemas import ModelName, VersionRef
 from mlcontinuum.releases.enums import Environment, ReleaseStatus, Side, Strategy
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5_000)]
@@ -122,6 +122,24 @@ class DeploymentPublic(BaseModel):
     rollback_of: int | None
     reason: str
     failed: bool
+
+
+class CurrentDeployment(BaseModel):
+    deployment: DeploymentPublic = Field(description="The latest deployment of the model here.")
+    beside: DeploymentPublic | None = Field(
+        description="For a canary or shadow: the full deployment it runs beside."
+    )
+    rollback_to: int | None = Field(
+        description="The version a rollback would restore; None when there is none."
+    )
+
+
+class DeployedVersion(BaseModel):
+    """A deployment with the version it runs, as the slices above read it (monitoring compares
+    its traffic with the version's reference profile; change control acts on the version)."""
+
+    deployment: DeploymentPublic
+    version: VersionRef
 
 
 class DeploymentPage(BaseModel):

@@ -1,35 +1,82 @@
-"""Rules for release requests: request, approve by policy, reject, read with evidence.
+"""Rules for release requests: request, approve by policy, reject, read with evidence; and the
+approval policy itself, which change requests follow too.
 
 Approving the last missing side deploys the release (see `deployments.deploy_release`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections import Counter
+from collections.abc import Collection, Iterable, Sequence
 
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
-from mlcontinuum.gates import service as gates
+from mlcontinuum.gates import queries as gates
 from mlcontinuum.kernel import events
 from mlcontinuum.kernel.auth.access import ProjectAccess
+from mlcontinuum.kernel.auth.permissions import Role
 from mlcontinuum.kernel.errors import Conflict, FieldProblem, PermissionDenied
 from mlcontinuum.kernel.storage.base import utcnow
 from mlcontinuum.kernel.storage.lookup import one_or_not_found
 from mlcontinuum.kernel.storage.paging import page_of
-from mlcontinuum.registry import versions
+from mlcontinuum.registry import queries as registry
 from mlcontinuum.registry.enums import VersionStatus
-from mlcontinuum.registry.models import ModelVersion
-from mlcontinuum.releases import deployments, policy
-from mlcontinuum.releases.enums import ReleaseStatus
+from mlcontinuum.registry.schemas import VersionRef
+from mlcontinuum.releases import deployments
+from mlcontinuum.releases.enums import ReleaseStatus, Side
 from mlcontinuum.releases.models import Deployment, ReleaseApproval, ReleaseRequest
 from mlcontinuum.releases.schemas import (
+    ApprovalPublic,
     Evidence,
+    PolicyState,
     ReleaseCreate,
     ReleasePage,
     ReleasePublic,
 )
-from mlcontinuum.trust import card
+from mlcontinuum.trust import queries as trust
+
+# --- who must approve: by default one of the ML team and one of the customer --------------------
+
+DEFAULT_POLICY: dict[Side, int] = {Side.ML_TEAM: 1, Side.CUSTOMER: 1}
+
+# An owner approves as the ML team; a stakeholder's approval counts for the customer only.
+SIDE_OF_ROLE: dict[Role, Side] = {
+    Role.OWNER: Side.ML_TEAM,
+    Role.ML_ENGINEER: Side.ML_TEAM,
+    Role.STAKEHOLDER: Side.CUSTOMER,
+}
+
+
+def policy_state(sides: Iterable[Side], policy: dict[Side, int] = DEFAULT_POLICY) -> PolicyState:
+    """The approvals each side still needs, given the sides of the approvals so far."""
+    given = Counter(sides)
+    return PolicyState(
+        required=dict(policy),
+        missing={side: max(0, need - given[side]) for side, need in policy.items()},
+    )
+
+
+def policy_met(current: PolicyState) -> bool:
+    return not any(current.missing.values())
+
+
+def side_of(role: Role, doing: str) -> Side:
+    """The side a member of `role` approves for; PermissionDenied when the role has none (the
+    permission check keeps viewers out first: this guards a future role)."""
+    side = SIDE_OF_ROLE.get(role)
+    if side is None:
+        raise PermissionDenied(f"a {role.value} cannot {doing}")
+    return side
+
+
+def approvals_public(rows: Iterable[object]) -> list[ApprovalPublic]:
+    """Approval rows (a release's or a change request's: username, side, comment, approved_at)
+    as the API shows them."""
+    return [ApprovalPublic.model_validate(row, from_attributes=True) for row in rows]
+
+
+# --- release requests ----------------------------------------------------------------------------
 
 
 def _request(
@@ -58,7 +105,7 @@ def request_release(
 ) -> ReleasePublic:
     """`requested_by` names the requester when it is not the caller: a decided change request
     asks for its release on behalf of the person who proposed the decision."""
-    version = versions.version_row(session, access.project.id, data.model_name, data.version)
+    version = registry.find_version(session, access.project.id, data.model_name, data.version)
     if version.status is VersionStatus.ARCHIVED:
         raise Conflict(
             f"version {data.version} of '{data.model_name}' is archived; restore it to "
@@ -128,13 +175,13 @@ def approve(
             f"you have already approved release request {row.id}; one approval per person",
             [FieldProblem("approval", "duplicate", "another person must approve")],
         )
-    side = policy.side_of(access.role, "approve releases")
+    side = side_of(access.role, "approve releases")
     session.add(
         ReleaseApproval(request_id=row.id, username=access.actor, side=side, comment=comment)
     )
     session.flush()
     approvals = _approvals(session, [row.id])
-    state = policy.state(a.side for a in approvals)
+    state = policy_state(a.side for a in approvals)
     events.append(
         session,
         type="release.approval",
@@ -147,7 +194,7 @@ def approve(
             "missing": {s.value: n for s, n in state.missing.items()},
         },
     )
-    if policy.met(state):
+    if policy_met(state):
         row.status, row.decided_at = ReleaseStatus.APPROVED, utcnow()
         approvers = [a.username for a in approvals]
         events.append(
@@ -179,11 +226,11 @@ def reject(session: Session, access: ProjectAccess, release_id: int, reason: str
 def get_release(session: Session, access: ProjectAccess, release_id: int) -> ReleasePublic:
     """One release with its evidence, assembled now: it shows what is true when read."""
     row = _request(session, access.project.id, release_id)
-    version = session.get_one(ModelVersion, row.version_id)
+    version = registry.versions_by_id(session, [row.version_id])[row.version_id]
     name, number, project_id = version.model_name, version.version, access.project.id
     evidence = Evidence(
         gate_run=gates.latest_run(session, project_id, name, number),
-        model_card=card.render_markdown(card.build(session, access, name, number)),
+        model_card=trust.model_card_markdown(session, access, name, number),
         data_sources=gates.version_compliance(session, project_id, name, number),
     )
     return public(session, row).model_copy(update={"evidence": evidence})
@@ -228,12 +275,7 @@ def publics(session: Session, rows: Sequence[ReleaseRequest]) -> list[ReleasePub
     """The requests with their versions, approvals and deployments, in three queries whatever
     their number (a page of the list would otherwise cost three queries per request)."""
     ids = [row.id for row in rows]
-    versions = {
-        v.id: v
-        for v in session.scalars(
-            select(ModelVersion).where(ModelVersion.id.in_({row.version_id for row in rows}))
-        )
-    }
+    versions = registry.versions_by_id(session, {row.version_id for row in rows})
     approvals: dict[int, list[ReleaseApproval]] = {request_id: [] for request_id in ids}
     for approval in _approvals(session, ids):
         approvals[approval.request_id].append(approval)
@@ -250,7 +292,7 @@ def publics(session: Session, rows: Sequence[ReleaseRequest]) -> list[ReleasePub
 
 def _public(
     row: ReleaseRequest,
-    version: ModelVersion,
+    version: VersionRef,
     approvals: list[ReleaseApproval],
     deployment_id: int | None,
 ) -> ReleasePublic:
@@ -268,7 +310,7 @@ def _public(
         decided_at=row.decided_at,
         rejected_by=row.rejected_by,
         rejection_reason=row.rejection_reason,
-        approvals=policy.approvals_public(approvals),
-        policy=policy.state(a.side for a in approvals),
+        approvals=approvals_public(approvals),
+        policy=policy_state(a.side for a in approvals),
         deployment_id=deployment_id,
     )

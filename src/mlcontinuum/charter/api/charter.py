@@ -62,7 +62,7 @@ def diff_versions(
     responses={200: {"content": {YAML_TYPE: {}}, "description": "The charter file."}},
 )
 def export_yaml(db: Db, access: ProjectRead) -> Response:
-    text = document.dump_yaml(document.export_document(db, access))
+    text = document.export_document(db, access).to_yaml()
     return Response(text, media_type=YAML_TYPE)
 
 
@@ -76,7 +76,7 @@ def import_yaml(
     ],
 ) -> CharterPublic:
     """Make the charter equal to the file: KPIs and stakeholders missing from it are removed."""
-    document.import_document(db, access, document.parse_yaml(body))
+    document.import_document(db, access, CharterDocument.from_yaml(body))
     return service.get_charter(db, access)
 
 

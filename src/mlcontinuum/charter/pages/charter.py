@@ -8,7 +8,7 @@ from fastapi import Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from mlcontinuum.charter import service, versions
+from mlcontinuum.charter import service, views
 from mlcontinuum.charter.permissions import CharterWrite
 from mlcontinuum.charter.schemas import CHARTER_FIELDS, CharterUpdate
 from mlcontinuum.kernel.auth.access import ProjectAccess
@@ -35,9 +35,7 @@ assert tuple(name for name, _, _ in SECTIONS) == CHARTER_FIELDS
 
 
 @routes.get("/projects/{project}/charter")
-def charter_page(
-    request: Request, db: Db, access: ProjectRead, saved: bool = False
-) -> Response:
+def charter_page(request: Request, db: Db, access: ProjectRead, saved: bool = False) -> Response:
     context = {
         "project": access.project,
         "charter": service.get_charter(db, access),
@@ -79,15 +77,8 @@ def save_charter(request: Request, db: Db, access: CharterWrite, posted: Posted)
 
 @routes.get("/projects/{project}/charter/history")
 def history(request: Request, db: Db, access: ProjectRead) -> Response:
-    found = versions.list_versions(db, access.project.id)
-    latest = found[0].version
-    context = {
-        "project": access.project,
-        "versions": found,
-        "default_from": max(1, latest - 1),
-        "default_to": latest,
-    }
-    return render(request, "charter/history.html", context)
+    view = views.history_view(db, access.project.id)
+    return render(request, "charter/history.html", {"project": access.project, **vars(view)})
 
 
 @routes.get("/projects/{project}/charter/diff")
@@ -98,10 +89,5 @@ def diff(
     from_version: Annotated[int, Query(alias="from", ge=1, le=1_000_000)],
     to_version: Annotated[int, Query(alias="to", ge=1, le=1_000_000)],
 ) -> Response:
-    changes = versions.diff(db, access.project.id, from_version, to_version)
-    context = {
-        "project": access.project,
-        "diff": changes,
-        "versions": versions.list_versions(db, access.project.id),
-    }
-    return render(request, "charter/diff.html", context)
+    view = views.diff_view(db, access.project.id, from_version, to_version)
+    return render(request, "charter/diff.html", {"project": access.project, **vars(view)})

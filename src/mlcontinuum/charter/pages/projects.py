@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Query, Request
 from fastapi.responses import Response
 
-from mlcontinuum.charter import members, projects, service
+from mlcontinuum.charter import projects, views
 from mlcontinuum.charter.schemas import ProjectCreate
 from mlcontinuum.kernel.auth.guards import ProjectRead, SignedIn
 from mlcontinuum.kernel.errors import ContinuumError
@@ -24,9 +24,7 @@ PageNumber = Annotated[int, Query(ge=1, le=1_000_000)]
 
 
 @routes.get("/projects")
-def project_list(
-    request: Request, db: Db, principal: SignedIn, page: PageNumber = 1
-) -> Response:
+def project_list(request: Request, db: Db, principal: SignedIn, page: PageNumber = 1) -> Response:
     found = projects.list_projects(db, principal, page=page, per_page=PER_PAGE)
     return render(
         request,
@@ -68,15 +66,5 @@ def create_project(request: Request, db: Db, principal: SignedIn, posted: Posted
 
 @routes.get("/projects/{project}")
 def overview(request: Request, db: Db, access: ProjectRead) -> Response:
-    project_id = access.project.id
-    return render(
-        request,
-        "projects/overview.html",
-        {
-            "project": access.project,
-            "charter": service.get_charter(db, access),
-            "kpis": service.list_kpis(db, project_id),
-            "stakeholders": service.list_stakeholders(db, project_id),
-            "members": members.list_members(db, project_id),
-        },
-    )
+    view = views.overview_view(db, access)
+    return render(request, "projects/overview.html", {"project": access.project, **vars(view)})

@@ -13,8 +13,8 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, Field, field_validator
 
-from mlcontinuum.charter.enums import Direction, KpiKind
-from mlcontinuum.charter.schemas import KpiFields
+from mlcontinuum.charter.enums import Direction, KpiJudgement, KpiKind
+from mlcontinuum.charter.schemas import KpiFields, judge_kpi
 from mlcontinuum.gates.context import GateContext
 from mlcontinuum.gates.enums import GateStatus
 from mlcontinuum.gates.metrics import METRICS, NotApplicable, metric_key
@@ -55,22 +55,21 @@ class Params(GateParams):
         return value
 
 
-def _threshold(spec: MetricSpec, kpis: dict[str, KpiFields]) -> tuple[float, bool, str] | str:
-    """(threshold, higher is better, where it came from), or why there is none."""
+def _threshold(spec: MetricSpec, kpis: dict[str, KpiFields]) -> tuple[float, Direction, str] | str:
+    """(threshold, which way is better, where it came from), or why there is none."""
     metric = METRICS[spec.metric]
     kpi = kpis.get(metric_key(spec.kpi or spec.metric))
     if spec.threshold is not None:
-        higher = metric.higher_is_better if kpi is None else _higher(kpi)
-        return spec.threshold, higher, "gates file"
+        if kpi is not None:
+            return spec.threshold, kpi.direction, "gates file"
+        if metric.higher_is_better:
+            return spec.threshold, Direction.HIGHER_IS_BETTER, "gates file"
+        return spec.threshold, Direction.LOWER_IS_BETTER, "gates file"
     if kpi is not None:
-        return kpi.alert_threshold, _higher(kpi), f"KPI '{kpi.name}' alert threshold"
+        return kpi.alert_threshold, kpi.direction, f"KPI '{kpi.name}' alert threshold"
     if spec.kpi is not None:
         return f"the charter has no analytic KPI named '{spec.kpi}'"
     return f"no threshold: no analytic KPI maps to '{spec.metric}'; add `kpi:` or `threshold:`"
-
-
-def _higher(kpi: KpiFields) -> bool:
-    return kpi.direction is Direction.HIGHER_IS_BETTER
 
 
 def check(params: Params, context: GateContext) -> Outcome:
@@ -102,9 +101,12 @@ def check(params: Params, context: GateContext) -> Outcome:
         if isinstance(found, str):
             problems.append(f"{name}: {found}")
             continue
-        limit, higher, source = found
+        limit, direction, source = found
         thresholds[name] = limit
-        ok = not math.isnan(value) and (value >= limit if higher else value <= limit)
+        higher = direction is Direction.HIGHER_IS_BETTER
+        # A gate has one level to reach, so its threshold is its target too; NaN never passes.
+        judged = judge_kpi(direction, value, target=limit, threshold=limit)
+        ok = judged is not KpiJudgement.PAST_THRESHOLD
         if not ok:
             failed.append(f"{name} {value:.4g} {'<' if higher else '>'} {limit:g}")
         rows.append(

@@ -25,7 +25,7 @@ from pydantic import Field
 from mlcontinuum.gates.context import GateContext
 from mlcontinuum.gates.enums import GateStatus, overall
 from mlcontinuum.gates.registry import Gate, GateParams, Outcome, register
-from mlcontinuum.registry.scanning import scan_file
+from mlcontinuum.registry import service as registry
 
 # A scan inflates compressed pickles; bound it as the server does (4 × its artifact limit).
 MAX_INFLATED = 4 * 1024**3
@@ -52,7 +52,7 @@ def _sha256(path: Path) -> str:
 
 def artifact_part(context: GateContext) -> tuple[GateStatus, str, dict[str, Any]]:
     if context.version is None:
-        report = scan_file(context.model_file, max_inflated=MAX_INFLATED)
+        report = registry.scan_artifact(context.model_file, max_inflated=MAX_INFLATED)
         verdict, findings, where = report.verdict.value, report.findings, "local scan"
     else:
         artifact = context.version.artifact

@@ -1,5 +1,5 @@
 """Model versions: register, upload the artifact (stored, scanned, never loaded), download,
-reference profile, status, and the model card."""
+reference profile, status. (The model card, composed from the record, is the trust slice's.)"""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from fastapi.responses import FileResponse, Response
 from mlcontinuum.api.routing import api_router
 from mlcontinuum.kernel.auth.guards import ProjectRead
 from mlcontinuum.kernel.storage.db import Db
-from mlcontinuum.registry import versions
+from mlcontinuum.registry import queries, service
 from mlcontinuum.registry.artifacts import ArtifactStore, clean_filename
-from mlcontinuum.registry.model_schemas import (
+from mlcontinuum.registry.permissions import RunsWrite
+from mlcontinuum.registry.schemas import (
     MODEL_NAME_MAX,
     MODEL_NAME_PATTERN,
     ModelSummary,
@@ -22,9 +23,6 @@ from mlcontinuum.registry.model_schemas import (
     VersionPublic,
     VersionUpdate,
 )
-from mlcontinuum.registry.permissions import RunsWrite
-from mlcontinuum.registry.scanning import scan_file
-from mlcontinuum.trust import card
 
 routes = api_router(tags=["models"])
 ModelName = Annotated[
@@ -35,7 +33,7 @@ VERSIONS = "/projects/{project}/models/{name}/versions"
 
 @routes.get("/projects/{project}/models", response_model=list[ModelSummary])
 def list_models(db: Db, access: ProjectRead) -> list[ModelSummary]:
-    return versions.list_models(db, access.project.id)
+    return queries.list_models(db, access.project.id)
 
 
 @routes.post(VERSIONS, response_model=VersionPublic, status_code=status.HTTP_201_CREATED)
@@ -44,7 +42,7 @@ def create_version(
 ) -> VersionPublic:
     """Register the next version of a model (a candidate), with its lineage and metrics.
     With an `external_id` the project already has, that version comes back with 200."""
-    version, created = versions.create_version(db, access, name, data)
+    version, created = service.create_version(db, access, name, data)
     if not created:
         response.status_code = status.HTTP_200_OK
     return version
@@ -52,12 +50,12 @@ def create_version(
 
 @routes.get(VERSIONS, response_model=list[VersionPublic])
 def list_versions(db: Db, access: ProjectRead, name: ModelName) -> list[VersionPublic]:
-    return versions.list_versions(db, access.project.id, name)
+    return queries.list_versions(db, access.project.id, name)
 
 
 @routes.get(VERSIONS + "/{version}", response_model=VersionPublic)
 def get_version(db: Db, access: ProjectRead, name: ModelName, version: int) -> VersionPublic:
-    return versions.get_version(db, access.project.id, name, version)
+    return queries.get_version(db, access.project.id, name, version)
 
 
 @routes.patch(VERSIONS + "/{version}", response_model=VersionPublic)
@@ -65,7 +63,7 @@ def set_status(
     db: Db, access: RunsWrite, name: ModelName, version: int, data: VersionUpdate
 ) -> VersionPublic:
     """Archive a version, or restore an archived one; approval comes from releases."""
-    return versions.set_status(db, access, name, version, data.status)
+    return service.set_status(db, access, name, version, data.status)
 
 
 @routes.put(VERSIONS + "/{version}/artifact", response_model=VersionPublic)
@@ -80,15 +78,15 @@ async def upload_artifact(
     """Send the model file as the raw body. It is stored by its SHA-256 and scanned for unsafe
     serialisation; the server never loads it. Limit: CONTINUUM_MAX_ARTIFACT_BYTES."""
     name_ok = clean_filename(filename)
-    await run_in_threadpool(versions.get_version, db, access.project.id, name, version)
+    await run_in_threadpool(queries.get_version, db, access.project.id, name, version)
     store: ArtifactStore = request.app.state.artifacts
     settings = request.app.state.settings
     blob = await store.save(request.stream(), max_bytes=settings.max_artifact_bytes)
     report = await run_in_threadpool(
-        scan_file, blob.path, max_inflated=4 * settings.max_artifact_bytes
+        service.scan_artifact, blob.path, max_inflated=4 * settings.max_artifact_bytes
     )
     return await run_in_threadpool(
-        lambda: versions.attach_artifact(
+        lambda: service.attach_artifact(
             db, access, name, version, blob=blob, filename=name_ok, report=report
         )
     )
@@ -98,15 +96,26 @@ async def upload_artifact(
 def download_artifact(
     request: Request, db: Db, access: ProjectRead, name: ModelName, version: int
 ) -> FileResponse:
-    row = versions.artifact_of(db, access.project.id, name, version)
+    artifact = queries.get_artifact(db, access.project.id, name, version)
     store: ArtifactStore = request.app.state.artifacts
-    assert row.artifact_sha256 is not None
     return FileResponse(
-        store.path_of(row.artifact_sha256),
+        store.path_of(artifact.sha256),
         media_type="application/octet-stream",
-        filename=row.artifact_filename or f"{name}-{version}",
-        headers={"X-Continuum-Scan": row.scan_verdict.value if row.scan_verdict else "none"},
+        filename=artifact.filename or f"{name}-{version}",
+        headers={"X-Continuum-Scan": artifact.scan_verdict.value},
     )
+
+
+@routes.get(
+    VERSIONS + "/{version}/reference-profile",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
+def reference_profile(db: Db, access: ProjectRead, name: ModelName, version: int) -> Response:
+    """The reference profile's bytes, in the profile engine's format (`continuum check` reads
+    it for the data-validation and drift gates)."""
+    data = queries.reference_profile(db, access.project.id, name, version)
+    return Response(data, media_type="application/octet-stream")
 
 
 @routes.put(VERSIONS + "/{version}/reference-profile", response_model=VersionPublic)
@@ -115,14 +124,4 @@ async def upload_profile(
 ) -> VersionPublic:
     """Send the training data's profile (written by `continuum profile`) as the raw body."""
     data = await request.body()
-    return await run_in_threadpool(versions.attach_profile, db, access, name, version, data)
-
-
-@routes.get(
-    VERSIONS + "/{version}/card.md",
-    response_class=Response,
-    responses={200: {"content": {"text/markdown": {}}, "description": "The model card."}},
-)
-def model_card(db: Db, access: ProjectRead, name: ModelName, version: int) -> Response:
-    text = card.render_markdown(card.build(db, access, name, version))
-    return Response(text, media_type="text/markdown; charset=utf-8")
+    return await run_in_threadpool(service.attach_version_profile, db, access, name, version, data)

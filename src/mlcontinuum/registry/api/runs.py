@@ -11,7 +11,7 @@ from mlcontinuum.api.deps import Page, PerPage
 from mlcontinuum.api.routing import api_router
 from mlcontinuum.kernel.auth.guards import ProjectRead
 from mlcontinuum.kernel.storage.db import Db
-from mlcontinuum.registry import runs
+from mlcontinuum.registry import queries, service
 from mlcontinuum.registry.enums import RunStatus
 from mlcontinuum.registry.permissions import RunsWrite
 from mlcontinuum.registry.schemas import (
@@ -34,7 +34,7 @@ routes = api_router(tags=["runs"])
 def start_run(db: Db, access: RunsWrite, data: RunCreate, response: Response) -> RunPublic:
     """Start a run: its hypothesis (tied to a charter KPI), code version and data sources.
     With an `external_id` the project already has, the existing run comes back with 200."""
-    run, created = runs.start_run(db, access, data)
+    run, created = service.start_run(db, access, data)
     if not created:
         response.status_code = status.HTTP_200_OK
     return run
@@ -60,7 +60,7 @@ def list_runs(
     page: Page = 1,
     per_page: PerPage = 50,
 ) -> RunPage:
-    return runs.list_runs(
+    return queries.list_runs(
         db,
         access.project.id,
         sort=sort,
@@ -77,35 +77,35 @@ def compare_runs(
     access: ProjectRead,
     numbers: Annotated[list[int], Query(alias="runs", description="Two to five run numbers.")],
 ) -> RunComparison:
-    return runs.compare(db, access.project.id, numbers)
+    return queries.compare(db, access.project.id, numbers)
 
 
 @routes.get("/projects/{project}/runs/{number}", response_model=RunPublic)
 def get_run(db: Db, access: ProjectRead, number: int) -> RunPublic:
-    return runs.get_run(db, access.project.id, number)
+    return queries.get_run(db, access.project.id, number)
 
 
 @routes.post("/projects/{project}/runs/{number}/log", response_model=LogResult)
 def log_batch(db: Db, access: RunsWrite, number: int, data: RunLog) -> LogResult:
     """Log parameters, tags and metric points in one batch (limits in docs/runs.md)."""
-    return runs.log_batch(db, access, number, data)
+    return service.log_batch(db, access, number, data)
 
 
 @routes.patch("/projects/{project}/runs/{number}", response_model=RunPublic)
 def update_run(db: Db, access: RunsWrite, number: int, data: RunUpdate) -> RunPublic:
     """Finish a run (finished, failed or killed), record its compute cost."""
-    return runs.update_run(db, access, number, data)
+    return service.update_run(db, access, number, data)
 
 
 @routes.put("/projects/{project}/runs/{number}/reference-profile", response_model=RunPublic)
 async def upload_profile(request: Request, db: Db, access: RunsWrite, number: int) -> RunPublic:
     """Send the training data's profile (written by `continuum profile`) as the raw body."""
     data = await request.body()
-    return await run_in_threadpool(runs.attach_profile, db, access, number, data)
+    return await run_in_threadpool(service.attach_run_profile, db, access, number, data)
 
 
 @routes.get(
     "/projects/{project}/runs/{number}/metrics/{key:path}", response_model=list[MetricValue]
 )
 def metric_series(db: Db, access: ProjectRead, number: int, key: str) -> list[MetricValue]:
-    return runs.metric_series(db, access.project.id, number, key)
+    return queries.metric_series(db, access.project.id, number, key)

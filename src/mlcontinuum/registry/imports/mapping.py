@@ -16,8 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 from pydantic import TypeAdapter, ValidationError
 
 from mlcontinuum.registry.enums import RunStatus
-from mlcontinuum.registry.model_schemas import MODEL_NAME_MAX
-from mlcontinuum.registry.schemas import MAX_PARAM_VALUE, Key
+from mlcontinuum.registry.schemas import MAX_PARAM_VALUE, MODEL_NAME_MAX, Key
 
 _KEY = TypeAdapter(Key)
 _NOT_IN_MODEL_NAME = re.compile(r"[^a-z0-9_.-]+")

@@ -1,10 +1,11 @@
 """Import experiments, runs and registered model versions from an MLflow tracking store.
 
 MLflow is read with its own client (`MlflowClient`), so every store MLflow supports works: a
-tracking server over HTTP, a database, Databricks. Continuum is written through the SDK with
-external ids (`mlflow:<run id>`, `mlflow:<model name>/<version>`): a second import finds what
-the first one created and creates nothing twice. What is copied and what is not is listed in
-docs/imports.md; every item left out for a reason is in the returned `ImportReport`.
+tracking server over HTTP, a database, Databricks. Continuum is written through the registry's
+services (`RegistryWriter`) with external ids (`mlflow:<run id>`, `mlflow:<model name>/<version>`):
+a second import finds what the first one created and creates nothing twice. What is copied and
+what is not is listed in docs/imports.md; every item left out for a reason is in the returned
+`ImportReport`.
 """
 
 from __future__ import annotations
@@ -31,15 +32,14 @@ from mlcontinuum.registry.imports.mapping import (
     without_password,
 )
 from mlcontinuum.registry.imports.report import ImportReport, NoProgress, Progress
-from mlcontinuum.registry.tracking import ActiveRun
+from mlcontinuum.registry.imports.writer import RegistryWriter
+from mlcontinuum.registry.schemas import MetricPoint, RunCreate, RunPublic, VersionCreate
 
 if TYPE_CHECKING:
-    from mlflow.entities import Run
+    from mlflow.entities import Metric, Run
     from mlflow.entities.model_registry import ModelVersion
     from mlflow.store.entities.paged_list import PagedList
     from mlflow.tracking import MlflowClient
-
-    from mlcontinuum.registry.client import ImportClient
 
 T = TypeVar("T")
 INSTALL_HINT = "pip install 'mlcontinuum[mlflow]'"
@@ -73,36 +73,31 @@ class MlflowUnavailable(ContinuumError):
 
 
 def import_mlflow(
-    client: ImportClient,
-    project: str,
+    writer: RegistryWriter,
     tracking_uri: str,
     *,
     experiments: Sequence[str] = (),
     progress: Progress | None = None,
 ) -> ImportReport:
     """Copy the chosen experiments (default: every active one) and all registered model
-    versions built from their runs into `project`."""
+    versions built from their runs into the writer's project."""
     progress = progress or NoProgress()
-    client.get_project(project)  # an unknown project fails before MLflow is read
-    client_class = _client_class()
+    store = _Store.open(tracking_uri)
     report = ImportReport()
-    with _read_errors(tracking_uri):
-        _require_database_file(tracking_uri)
-        store = client_class(tracking_uri=tracking_uri)
-        chosen = _experiments(store, experiments)
-        report.experiments = len(chosen)
-        found = [(name, run) for exp_id, name in chosen for run in _runs(store, exp_id)]
-        progress.stage("runs", len(found))
-        runs: dict[str, _Imported] = {}
-        for experiment, run in found:
-            runs[run.info.run_id] = _import_run(client, project, store, experiment, run, report)
-            progress.advance()
-        versions = _model_versions(store)
-        progress.stage("model versions", len(versions))
-        owners: dict[str, str] = {}
-        for version in versions:
-            _import_version(client, project, store, version, runs, owners, report)
-            progress.advance()
+    chosen = store.experiments(experiments)
+    report.experiments = len(chosen)
+    found = [(name, run) for exp_id, name in chosen for run in store.runs(exp_id)]
+    progress.stage("runs", len(found))
+    runs: dict[str, _Imported] = {}
+    for experiment, run in found:
+        runs[run.info.run_id] = _import_run(writer, store, experiment, run, report)
+        progress.advance()
+    versions = store.model_versions()
+    progress.stage("model versions", len(versions))
+    owners: dict[str, str] = {}
+    for version in versions:
+        _import_version(writer, store, version, runs, owners, report)
+        progress.advance()
     return report
 
 
@@ -116,10 +111,9 @@ class _Imported:
 
 @contextmanager
 def _read_errors(tracking_uri: str) -> Iterator[None]:
-    """MLflow's failures as one error that names the store; Continuum's pass through.
-
+    """MLflow's failures as one error that names the store. Only MLflow is read inside it:
     MLflow's database stores let SQLAlchemy's errors (a database that does not answer) out
-    unwrapped; the import talks to Continuum over HTTP only, so those are MLflow's too."""
+    unwrapped, and Continuum's own database errors must not be taken for MLflow's."""
     from mlflow.exceptions import MlflowException
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -168,61 +162,90 @@ def _pages(search: Callable[..., PagedList[T]], **kwargs: Any) -> Iterator[T]:
             return
 
 
-def _experiments(store: MlflowClient, names: Sequence[str]) -> list[tuple[str, str]]:
-    """(id, name) of the chosen active experiments, oldest first."""
-    from mlflow.entities import ViewType
+class _Store:
+    """The MLflow tracking store, read with MLflow's client; its failures are MlflowUnavailable
+    naming the store."""
 
-    active = [
-        (exp.experiment_id, exp.name)
-        for exp in _pages(
-            store.search_experiments,
-            view_type=ViewType.ACTIVE_ONLY,
-            max_results=PAGE_SIZE,
-            order_by=["creation_time ASC"],
-        )
-    ]
-    if not names:
-        return active
-    known = {name for _, name in active}
-    unknown = [name for name in names if name not in known]
-    if unknown:
-        raise NotFound(f"no active MLflow experiment named {', '.join(map(repr, unknown))}")
-    return [(exp_id, name) for exp_id, name in active if name in names]
+    def __init__(self, client: MlflowClient, uri: str) -> None:
+        self._client = client
+        self._uri = uri
 
+    @classmethod
+    def open(cls, tracking_uri: str) -> _Store:
+        client_class = _client_class()
+        with _read_errors(tracking_uri):
+            _require_database_file(tracking_uri)
+            return cls(client_class(tracking_uri=tracking_uri), tracking_uri)
 
-def _runs(store: MlflowClient, experiment_id: str) -> Iterator[Run]:
-    from mlflow.entities import ViewType
+    def experiments(self, names: Sequence[str]) -> list[tuple[str, str]]:
+        """(id, name) of the chosen active experiments, oldest first."""
+        from mlflow.entities import ViewType
 
-    # Oldest first, so Continuum's run numbers follow the order the runs were made in.
-    return _pages(
-        store.search_runs,
-        experiment_ids=[experiment_id],
-        run_view_type=ViewType.ACTIVE_ONLY,
-        max_results=PAGE_SIZE,
-        order_by=["attributes.start_time ASC"],
-    )
+        with _read_errors(self._uri):
+            active = [
+                (exp.experiment_id, exp.name)
+                for exp in _pages(
+                    self._client.search_experiments,
+                    view_type=ViewType.ACTIVE_ONLY,
+                    max_results=PAGE_SIZE,
+                    order_by=["creation_time ASC"],
+                )
+            ]
+        if not names:
+            return active
+        known = {name for _, name in active}
+        unknown = [name for name in names if name not in known]
+        if unknown:
+            raise NotFound(f"no active MLflow experiment named {', '.join(map(repr, unknown))}")
+        return [(exp_id, name) for exp_id, name in active if name in names]
+
+    def runs(self, experiment_id: str) -> list[Run]:
+        from mlflow.entities import ViewType
+
+        # Oldest first, so Continuum's run numbers follow the order the runs were made in.
+        with _read_errors(self._uri):
+            return list(
+                _pages(
+                    self._client.search_runs,
+                    experiment_ids=[experiment_id],
+                    run_view_type=ViewType.ACTIVE_ONLY,
+                    max_results=PAGE_SIZE,
+                    order_by=["attributes.start_time ASC"],
+                )
+            )
+
+    def metric_history(self, run_id: str, key: str) -> list[Metric]:
+        with _read_errors(self._uri):
+            return list(self._client.get_metric_history(run_id, key))
+
+    def model_versions(self) -> list[ModelVersion]:
+        with _read_errors(self._uri):
+            versions = list(_pages(self._client.search_model_versions, max_results=PAGE_SIZE))
+        # By name, then in the order they were registered: Continuum numbers versions itself.
+        return sorted(versions, key=lambda v: (v.name, int(v.version)))
+
+    def active_run_exists(self, run_id: str) -> bool:
+        from mlflow.exceptions import MlflowException
+
+        with _read_errors(self._uri):
+            try:
+                return bool(self._client.get_run(run_id).info.lifecycle_stage == "active")
+            except MlflowException:  # MLflow answered: no such run
+                return False
 
 
 def _import_run(
-    client: ImportClient,
-    project: str,
-    store: MlflowClient,
-    experiment: str,
-    run: Run,
-    report: ImportReport,
+    writer: RegistryWriter, store: _Store, experiment: str, run: Run, report: ImportReport
 ) -> _Imported:
     run_id: str = run.info.run_id
-    mlflow_tags: dict[str, str] = dict(run.data.tags)
-    usable_commit = git_commit(mlflow_tags.get(COMMIT_TAG))
-    body = {
-        "name": (mlflow_tags.get(NAME_TAG) or run.info.run_name or "")[:MAX_RUN_NAME],
-        "hypothesis": mlflow_tags.get(NOTE_TAG, "")[:MAX_HYPOTHESIS],
-        "git_commit": usable_commit,
-        "external_id": f"mlflow:{run_id}",
-    }
-    existing, created = client.ensure_run(project, body)
-    imported = _Imported(existing.number, dict(run.data.metrics))
+    external_id = f"mlflow:{run_id}"
     mlflow_status = STATUSES.get(run.info.status, RunStatus.RUNNING)
+    existing = writer.existing_run(external_id)
+    created = False
+    if existing is None:
+        existing, created = _add_run(
+            writer, store, experiment, run, external_id, mlflow_status, report
+        )
     if not created:
         report.runs_skipped += 1
         if existing.status is RunStatus.RUNNING and mlflow_status is not RunStatus.RUNNING:
@@ -231,10 +254,32 @@ def _import_run(
                 f"Continuum run {existing.number} is still running: it was imported before it "
                 "ended in MLflow, or its import was interrupted; imported runs are not updated",
             )
-        return imported
+    else:
+        report.runs_created += 1
+    return _Imported(existing.number, dict(run.data.metrics))
+
+
+def _add_run(
+    writer: RegistryWriter,
+    store: _Store,
+    experiment: str,
+    run: Run,
+    external_id: str,
+    status: RunStatus,
+    report: ImportReport,
+) -> tuple[RunPublic, bool]:
+    """Read everything of the run from MLflow, then write it in one go."""
+    run_id: str = run.info.run_id
+    mlflow_tags: dict[str, str] = dict(run.data.tags)
+    usable_commit = git_commit(mlflow_tags.get(COMMIT_TAG))
+    data = RunCreate(
+        name=(mlflow_tags.get(NAME_TAG) or run.info.run_name or "")[:MAX_RUN_NAME],
+        hypothesis=mlflow_tags.get(NOTE_TAG, "")[:MAX_HYPOTHESIS],
+        git_commit=usable_commit,
+        external_id=external_id,
+    )
     label = f"run {run_id}"
-    active = ActiveRun(client, project, existing, flush_seconds=float("inf"))
-    active.log_params(_usable(run.data.params, label, "parameter", report))
+    params = _usable(run.data.params, label, "parameter", report)
     tags = {k: v for k, v in mlflow_tags.items() if _kept_tag(k, usable_commit)}
     tags["mlflow.experiment"] = experiment
     for tag, millis in (
@@ -244,15 +289,12 @@ def _import_run(
         when = from_millis(millis)
         if when is not None:
             tags[tag] = when.isoformat()
-    active.set_tags(_usable(tags, label, "tag", report))
-    for key in sorted(run.data.metrics):
-        _copy_history(store, active, run_id, key, report)
-    report.runs_created += 1
-    if mlflow_status is RunStatus.RUNNING:
-        active.flush()  # still running in MLflow: left running here too
-    else:
-        active.finish(mlflow_status.value)
-    return imported
+    usable_tags = _usable(tags, label, "tag", report)
+    metrics = [
+        point for key in sorted(run.data.metrics) for point in _history(store, run_id, key, report)
+    ]
+    # A run still running in MLflow is left running here too.
+    return writer.add_run(data, params=params, tags=usable_tags, metrics=metrics, status=status)
 
 
 def _kept_tag(key: str, usable_commit: str | None) -> bool:
@@ -274,38 +316,36 @@ def _usable(
     return usable
 
 
-def _copy_history(
-    store: MlflowClient, active: ActiveRun, run_id: str, key: str, report: ImportReport
-) -> None:
+def _history(store: _Store, run_id: str, key: str, report: ImportReport) -> list[MetricPoint]:
     problem = key_problem(key)
     if problem:
         report.skip(f"run {run_id} metric {key!r}", problem)
-        return
+        return []
+    points = []
     outside = 0
-    for point in store.get_metric_history(run_id, key):
+    for point in store.metric_history(run_id, key):
         if not 0 <= point.step <= MAX_STEP:
             outside += 1
             continue
-        active.log_metric(
-            key, metric_value(point.value), step=point.step, at=from_millis(point.timestamp)
+        points.append(
+            MetricPoint(
+                key=key,
+                value=metric_value(point.value),
+                step=point.step,
+                at=from_millis(point.timestamp),
+            )
         )
     if outside:
         report.skip(
             f"run {run_id} metric {key!r}",
             f"{outside} point(s) with a step outside Continuum's 0 to {MAX_STEP}",
         )
-
-
-def _model_versions(store: MlflowClient) -> list[ModelVersion]:
-    versions = list(_pages(store.search_model_versions, max_results=PAGE_SIZE))
-    # By name, then in the order they were registered: Continuum numbers versions itself.
-    return sorted(versions, key=lambda v: (v.name, int(v.version)))
+    return points
 
 
 def _import_version(
-    client: ImportClient,
-    project: str,
-    store: MlflowClient,
+    writer: RegistryWriter,
+    store: _Store,
     version: ModelVersion,
     runs: Mapping[str, _Imported],
     owners: dict[str, str],
@@ -325,20 +365,19 @@ def _import_version(
         return
     source = runs.get(version.run_id) if version.run_id else None
     if version.run_id and source is None:
-        if _active_run_exists(store, version.run_id):
+        if store.active_run_exists(version.run_id):
             _skip_version(
                 report, label, f"its run {version.run_id} is not in the experiments imported"
             )
             return
         report.skip(f"{label} link to run {version.run_id}", "the run is not in the MLflow store")
-    body = {
-        "description": (version.description or "")[:MAX_DESCRIPTION],
-        "runs": [source.number] if source else [],
-        "evaluation_metrics": _evaluation_metrics(source, label, report),
-        "external_id": f"mlflow:{version.name}/{version.version}",
-    }
-    _, created = client.ensure_version(project, name, body)
-    if created:
+    data = VersionCreate(
+        description=(version.description or "")[:MAX_DESCRIPTION],
+        runs=[source.number] if source else [],
+        evaluation_metrics=_evaluation_metrics(source, label, report),
+        external_id=f"mlflow:{version.name}/{version.version}",
+    )
+    if writer.add_version(name, data):
         report.versions_created += 1
     else:
         report.versions_skipped += 1
@@ -347,15 +386,6 @@ def _import_version(
 def _skip_version(report: ImportReport, label: str, reason: str) -> None:
     report.versions_skipped += 1
     report.skip(label, reason)
-
-
-def _active_run_exists(store: MlflowClient, run_id: str) -> bool:
-    from mlflow.exceptions import MlflowException
-
-    try:
-        return bool(store.get_run(run_id).info.lifecycle_stage == "active")
-    except MlflowException:
-        return False
 
 
 def _evaluation_metrics(

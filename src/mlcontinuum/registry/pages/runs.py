@@ -17,7 +17,7 @@ from mlcontinuum.api.deps import Page
 from mlcontinuum.kernel.auth.guards import ProjectRead
 from mlcontinuum.kernel.errors import NotFound, ValidationFailed
 from mlcontinuum.kernel.storage.db import Db
-from mlcontinuum.registry import runs
+from mlcontinuum.registry import queries
 from mlcontinuum.registry.enums import RunStatus
 from mlcontinuum.registry.schemas import RunPage
 from mlcontinuum.web.forms import choices
@@ -72,7 +72,7 @@ def run_list(
     page: Page = 1,
 ) -> Response:
     chosen = [c for c in columns or () if c]
-    found = runs.list_runs(
+    found = queries.list_runs(
         db,
         access.project.id,
         sort=sort,
@@ -83,7 +83,7 @@ def run_list(
     )
     params, metrics = _shown(found)
     filters: Filters = {"sort": sort, "columns": chosen, "status": status}
-    sortable = [*runs.PLAIN_SORTS, *(f"params.{k}" for k in params)]
+    sortable = [*queries.PLAIN_SORTS, *(f"params.{k}" for k in params)]
     sortable += [f"metrics.{k}" for k in metrics]
     context = {
         "project": access.project,
@@ -94,7 +94,7 @@ def run_list(
         "shown_metrics": metrics,
         "filters": filters,
         "statuses": choices(RunStatus),
-        "default_metrics": runs.DEFAULT_METRIC_COLUMNS,
+        "default_metrics": queries.DEFAULT_METRIC_COLUMNS,
         "sorts": _sort_links(request.url.path, filters, sort, sortable),
         "pager": pager(request.url.path, filters, page=page, per_page=PER_PAGE, total=found.total),
     }
@@ -110,7 +110,7 @@ def compare_runs(
 ) -> Response:
     context: dict[str, object] = {"project": access.project}
     try:
-        comparison = runs.compare(db, access.project.id, numbers or [])
+        comparison = queries.compare(db, access.project.id, numbers or [])
     except (ValidationFailed, NotFound) as err:
         # A bad selection is fixed from the runs table, so the page says what is wrong and
         # leads back there rather than showing the bare error page.

@@ -1,87 +1,11 @@
-"""Model cards, generated from the record: the version, its lineage, the charter's acceptance
-criteria and KPIs, and the compliance of the data it was built from. Nothing is typed twice."""
+"""A model card as Markdown, the file a reviewer downloads or a release shows as evidence."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from mlcontinuum.charter import service as charter_service
-from mlcontinuum.charter.enums import Direction, KpiKind
-from mlcontinuum.charter.schemas import CharterPublic, KpiPublic
-from mlcontinuum.data import service as data_service
-from mlcontinuum.data.schemas import DataSourcePublic
-from mlcontinuum.gates import service as gates_service
-from mlcontinuum.gates.schemas import GateResultData, GateRunPublic
-from mlcontinuum.kernel.auth.access import ProjectAccess
-from mlcontinuum.registry import runs, versions
-from mlcontinuum.registry.model_schemas import VersionPublic
-from mlcontinuum.registry.schemas import RunPublic
-
-
-@dataclass(frozen=True)
-class KpiCheck:
-    kpi: KpiPublic
-    value: float | None  # the version's evaluation metric for an analytic KPI, if recorded
-
-    @property
-    def verdict(self) -> str:
-        if self.value is None:
-            return "not evaluated"
-        higher = self.kpi.direction is Direction.HIGHER_IS_BETTER
-        if (self.value >= self.kpi.target) if higher else (self.value <= self.kpi.target):
-            return "meets target"
-        alert = (
-            (self.value < self.kpi.alert_threshold)
-            if higher
-            else (self.value > self.kpi.alert_threshold)
-        )
-        return "below alert threshold" if alert else "between threshold and target"
-
-
-@dataclass(frozen=True)
-class ModelCard:
-    project_name: str
-    customer: str
-    version: VersionPublic
-    charter: CharterPublic
-    kpis: list[KpiCheck]
-    runs: list[RunPublic]
-    sources: list[DataSourcePublic]
-    gate_run: GateRunPublic | None = None  # the latest, which holds fairness and importance
-
-    def gate(self, name: str) -> GateResultData | None:
-        if self.gate_run is None:
-            return None
-        return next((r for r in self.gate_run.results if r.gate == name), None)
-
-
-def _key(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
-
-
-def build(session: Session, access: ProjectAccess, name: str, number: int) -> ModelCard:
-    version = versions.get_version(session, access.project.id, name, number)
-    metrics = {_key(k): v for k, v in version.evaluation_metrics.items()}
-    kpis = [
-        KpiCheck(kpi, metrics.get(_key(kpi.name)) if kpi.kind is KpiKind.ANALYTIC else None)
-        for kpi in charter_service.list_kpis(session, access.project.id)
-    ]
-    used = set(version.data_sources)
-    sources = [s for s in data_service.list_sources(session, access.project.id) if s.name in used]
-    return ModelCard(
-        project_name=access.project.name,
-        customer=access.project.customer,
-        version=version,
-        charter=charter_service.get_charter(session, access),
-        kpis=kpis,
-        runs=[runs.get_run(session, access.project.id, n) for n in version.runs],
-        sources=sources,
-        gate_run=gates_service.latest_run(session, access.project.id, name, number),
-    )
+from mlcontinuum.gates.schemas import GateResultData
+from mlcontinuum.trust.schemas import ModelCard
 
 
 def _or(text: str, fallback: str) -> str:
