@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mlcontinuum.kernel.errors import NotFound
 from mlcontinuum.registry.models import ModelVersion
 from mlcontinuum.releases import deployments
 from mlcontinuum.releases.enums import Environment, Strategy
@@ -87,3 +88,25 @@ def _current(session: Session, row: Deployment) -> CurrentDeployment:
         beside=deployments.public(session, beside) if beside else None,
         rollback_to=restored.version if restored else None,
     )
+
+
+# --- for monitoring/alerts/changes ---
+
+
+def get_deployment(session: Session, project_id: int, deployment_id: int) -> DeploymentPublic:
+    """The project's deployment, or 404, in one query."""
+    found = deployments_by_id(session, project_id, [deployment_id]).get(deployment_id)
+    if found is None:
+        raise NotFound(f"no deployment {deployment_id} in this project")
+    return found
+
+
+def rollback_target(
+    session: Session, project_id: int, deployment_id: int
+) -> DeploymentPublic | None:
+    """The deployment a rollback of the project's deployment would restore (404 for a
+    deployment the project does not have)."""
+    target = deployments.rollback_target(
+        session, deployments.deployment_row(session, project_id, deployment_id)
+    )
+    return None if target is None else deployments.public(session, target)

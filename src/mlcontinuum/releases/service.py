@@ -5,7 +5,7 @@ Approving the last missing side deploys the release (see `deployments.deploy_rel
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from mlcontinuum.gates import service as gates
 from mlcontinuum.kernel import events
 from mlcontinuum.kernel.auth.access import ProjectAccess
+from mlcontinuum.kernel.auth.permissions import Role
 from mlcontinuum.kernel.errors import Conflict, FieldProblem, PermissionDenied
 from mlcontinuum.kernel.storage.base import utcnow
 from mlcontinuum.kernel.storage.lookup import one_or_not_found
@@ -21,10 +22,12 @@ from mlcontinuum.registry import versions
 from mlcontinuum.registry.enums import VersionStatus
 from mlcontinuum.registry.models import ModelVersion
 from mlcontinuum.releases import deployments, policy
-from mlcontinuum.releases.enums import ReleaseStatus
+from mlcontinuum.releases.enums import ReleaseStatus, Side
 from mlcontinuum.releases.models import Deployment, ReleaseApproval, ReleaseRequest
 from mlcontinuum.releases.schemas import (
+    ApprovalPublic,
     Evidence,
+    PolicyState,
     ReleaseCreate,
     ReleasePage,
     ReleasePublic,
@@ -272,3 +275,26 @@ def _public(
         policy=policy.state(a.side for a in approvals),
         deployment_id=deployment_id,
     )
+
+
+# --- for monitoring/alerts/changes ---
+# A change request's decision is approved by the same policy as a release.
+
+
+def approval_side(role: Role, doing: str) -> Side:
+    """The side a member of `role` approves for; PermissionDenied names `doing` otherwise."""
+    return policy.side_of(role, doing)
+
+
+def approval_state(sides: Iterable[Side]) -> PolicyState:
+    """Who must still approve, given the sides of the approvals so far."""
+    return policy.state(sides)
+
+
+def approval_met(state: PolicyState) -> bool:
+    return policy.met(state)
+
+
+def approvals_public(rows: Iterable[object]) -> list[ApprovalPublic]:
+    """Approval rows (username, side, comment, approved_at) as the API shows them."""
+    return policy.approvals_public(rows)
