@@ -27,7 +27,6 @@ from sklearn.metrics import accuracy_score, log_loss, roc_auc_score
 from sklearn.model_selection import FixedThresholdClassifier, StratifiedKFold, train_test_split
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mlcontinuum.charter import service as charter_service
@@ -44,7 +43,6 @@ from mlcontinuum.registry import runs, versions
 from mlcontinuum.registry.artifacts import ArtifactStore, StoredBlob
 from mlcontinuum.registry.enums import RunStatus
 from mlcontinuum.registry.model_schemas import VersionCreate
-from mlcontinuum.registry.models import Run
 from mlcontinuum.registry.scanning import SKOPS_DATA_TYPES, scan_file
 from mlcontinuum.registry.schemas import MetricPoint, RunCreate, RunLog, RunUpdate
 
@@ -105,10 +103,6 @@ class Candidate:
     params: dict[str, str | int | float | bool]
     model: Pipeline | FixedThresholdClassifier
     series: list[MetricPoint]  # cross-validated ROC AUC per fold
-
-
-def has_runs(session: Session, project_id: int) -> bool:
-    return session.scalar(select(Run.id).where(Run.project_id == project_id).limit(1)) is not None
 
 
 def train_and_gate(session: Session, access: ProjectAccess, store: ArtifactStore) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from mlcontinuum.kernel import events
 from mlcontinuum.kernel.auth.access import ProjectAccess
@@ -25,7 +25,7 @@ from mlcontinuum.kernel.storage.lookup import one_or_not_found
 from mlcontinuum.kernel.storage.paging import page_of
 from mlcontinuum.kernel.storage.unique import ensure_unique
 from mlcontinuum.monitoring.permissions import MONITOR_CONFIGURE
-from mlcontinuum.webhooks import signing, subscriptions, urlguard
+from mlcontinuum.webhooks import outbox, signing, subscriptions, urlguard
 from mlcontinuum.webhooks.enums import DeliveryStatus, WebhookKind
 from mlcontinuum.webhooks.models import Webhook, WebhookAttempt, WebhookDelivery
 from mlcontinuum.webhooks.schemas import (
@@ -314,3 +314,18 @@ def _deliveries_public(
         )
         for row in rows
     ]
+
+
+# --- for commands that cannot wait for the background worker (the demo) ----------------------
+
+
+def deliver_now(session_factory: sessionmaker[Session], settings: Settings) -> int:
+    """Queue the deliveries of new events and attempt the due ones, as one pass of the outbox
+    worker does; returns how many it handled (0: nothing is due)."""
+    return outbox.deliver_due(session_factory, settings)
+
+
+def verify_signature(secret: str, timestamp: str, body: bytes, signature_header: str) -> bool:
+    """What a receiver checks: `signature_header` signs `body` at `timestamp` under `secret`,
+    and the timestamp is recent."""
+    return signing.verify(secret, timestamp, body, signature_header)
