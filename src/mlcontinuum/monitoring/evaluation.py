@@ -313,6 +313,15 @@ def evaluate_pending(session_factory: sessionmaker[Session], settings: Settings)
     return done
 
 
+def evaluate_all_pending(session_factory: sessionmaker[Session], settings: Settings) -> int:
+    """Pass after pass of the background job until no window is dirty (for a command run
+    without the background workers). Returns how many were evaluated."""
+    total = 0
+    while done := evaluate_pending(session_factory, settings):
+        total += done
+    return total
+
+
 def evaluate_dirty(session: Session, project_id: int, deployment_id: int) -> EvaluationRun:
     """Evaluate the deployment's dirty windows and the project's dirty KPI windows in the
     caller's transaction. Every window is claimed before any is evaluated, in the order
