@@ -15,8 +15,8 @@ from mlcontinuum.api.shedding import IngestGate, LoadShedding
 from mlcontinuum.kernel.settings import Settings
 from mlcontinuum.kernel.slice import load
 from mlcontinuum.kernel.storage import migrate
+from mlcontinuum.kernel.storage.artifacts import ArtifactStore
 from mlcontinuum.kernel.storage.engine import make_engine
-from mlcontinuum.registry.artifacts import ArtifactStore
 
 API_PREFIX = "/api/v1"
 # Bodies that are files, streamed to the artifact store and limited by max_artifact_bytes.

@@ -32,6 +32,7 @@ SLICE_PACKAGES = (
     "monitoring",
     "alerts",
     "changes",
+    "operations",
     "webhooks",
     "audit",
 )

@@ -9,20 +9,23 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
+from mlcontinuum.alerts.models import Alert
 from mlcontinuum.alerts.raising import raise_for_window
 from mlcontinuum.kernel.auth.models import Project
 from mlcontinuum.kernel.storage.engine import transaction
 from mlcontinuum.monitoring.enums import Granularity
-from mlcontinuum.monitoring.eval_schemas import WindowEvaluation
+from mlcontinuum.monitoring.evaluation import EVALUATOR
 from mlcontinuum.monitoring.models import MonitorWindow
+from mlcontinuum.monitoring.queries import get_window
 from mlcontinuum.monitoring.windows import mark_dirty, scope_key
 from tests.evaluation.helpers import Monitor
 from tests.teams import Team
 
 DAY = datetime(2026, 11, 2, 10, 30, tzinfo=UTC)
 
-# A day window's stored evaluation, in the shape the evaluator stores (monitoring/eval_schemas.py):
+# A day window's stored evaluation, in the shape the evaluator stores (monitoring/schemas.py):
 # two drifted columns, one stable, one failed data check.
 DRIFTED_EVALUATION: dict[str, Any] = {
     "reference": {"version_id": 1, "rows": 5000},
@@ -92,10 +95,16 @@ class Monitoring:
     def raise_alerts(self, window_id: int) -> list[int]:
         """The alerts the window's stored evaluation raises under the project's rules."""
         with transaction(self.factory) as db:
-            window = db.get_one(MonitorWindow, window_id)
-            evaluation = WindowEvaluation.model_validate(window.evaluation)
-            alerts = raise_for_window(db, window, evaluation, previous=None, new_batches=True)
-            return [alert.id for alert in alerts]
+            return [alert.id for alert in raise_stored(db, window_id)]
+
+
+def raise_stored(db: Session, window_id: int) -> list[Alert]:
+    """What the reaction to `window.flagged` raises for a window whose evaluation is new: every
+    KPI it measured is named as changed."""
+    project_id = db.get_one(MonitorWindow, window_id).project_id
+    window = get_window(db, window_id)
+    kpis = [k.kpi_id for k in window.evaluation.kpis] if window.evaluation else []
+    return raise_for_window(db, project_id, window, kpis=kpis, actor=EVALUATOR)
 
 
 def drift_rule(team: Team) -> None:

@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from mlcontinuum.alerts import service as alerts
 from mlcontinuum.alerts.permissions import ALERTS_MANAGE
-from mlcontinuum.alerts.raising import raise_for_window
 from mlcontinuum.changes import service
 from mlcontinuum.changes.permissions import CHANGE_WRITE
 from mlcontinuum.changes.schemas import ChangeApprovalCreate, ChangeCreate
@@ -29,9 +28,13 @@ from mlcontinuum.kernel.auth.access import ProjectAccess, project_access
 from mlcontinuum.kernel.auth.models import User
 from mlcontinuum.kernel.auth.permissions import Permission
 from mlcontinuum.kernel.auth.service import principal_of
-from mlcontinuum.monitoring.eval_schemas import WindowEvaluation
-from mlcontinuum.monitoring.models import MonitorWindow
-from tests.changes.conftest import DRIFTED_EVALUATION, Monitoring, drift_rule, events_of
+from tests.changes.conftest import (
+    DRIFTED_EVALUATION,
+    Monitoring,
+    drift_rule,
+    events_of,
+    raise_stored,
+)
 from tests.conftest import Account, Accounts
 from tests.races import held_race
 from tests.teams import Team
@@ -136,9 +139,7 @@ def test_two_evaluators_finding_one_problem_open_one_alert(
     window_id = _drift_window(team, monitoring)
 
     def evaluator_raises(session: Session) -> object:
-        window = session.get_one(MonitorWindow, window_id)
-        evaluation = WindowEvaluation.model_validate(window.evaluation)
-        return raise_for_window(session, window, evaluation, previous=None, new_batches=True)
+        return raise_stored(session, window_id)
 
     [second] = _held(app, evaluator_raises, lambda: monitoring.raise_alerts(window_id))
     [alert] = team.get(team.viewer, "/alerts").json()["items"]

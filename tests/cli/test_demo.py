@@ -51,8 +51,9 @@ def test_demo_loads_once_and_is_idempotent(cli: Cli, engine: Engine) -> None:
 
 
 def test_demo_content_is_complete(cli: Cli, engine: Engine) -> None:
-    from mlcontinuum.charter import document, members, service, versions
+    from mlcontinuum.charter import service, versions
     from mlcontinuum.charter.schemas import CharterDocument
+    from mlcontinuum.charter.service import document, members
     from mlcontinuum.data import service as data_service
     from mlcontinuum.kernel.auth.access import project_access
     from mlcontinuum.kernel.auth.permissions import PROJECT_READ, Role
@@ -193,9 +194,9 @@ def test_demo_trains_registers_and_gates_two_candidates(
     from mlcontinuum.kernel.auth.access import project_access
     from mlcontinuum.kernel.auth.permissions import PROJECT_READ
     from mlcontinuum.kernel.auth.service import principal_of
+    from mlcontinuum.kernel.storage.artifacts import ArtifactStore
     from mlcontinuum.registry import queries as registry
     from mlcontinuum.registry import service as registry_service
-    from mlcontinuum.registry.artifacts import ArtifactStore
     from mlcontinuum.trust import queries as trust
 
     assert cli("init", "--username", "root").exit_code == 0

@@ -25,12 +25,12 @@ from mlcontinuum.kernel.auth.access import project_access
 from mlcontinuum.kernel.auth.models import User
 from mlcontinuum.kernel.auth.service import principal_of
 from mlcontinuum.kernel.storage.base import utcnow
-from mlcontinuum.monitoring import ingest
+from mlcontinuum.monitoring import service
 from mlcontinuum.monitoring.enums import Granularity
-from mlcontinuum.monitoring.ingest import batch_digest
 from mlcontinuum.monitoring.models import MonitorBatch, Prediction
 from mlcontinuum.monitoring.permissions import MONITOR_WRITE
 from mlcontinuum.monitoring.schemas import BatchCreate, LabelsCreate
+from mlcontinuum.monitoring.service import batch_digest
 from mlcontinuum.profiles import loads
 from mlcontinuum.releases.models import Deployment
 from tests.monitoring.conftest import Counts, Monitoring, batch
@@ -152,7 +152,7 @@ def _label_race(
         labels = LabelsCreate.model_validate(
             {"labels": [{"id": k, "label": v} for k, v in first.items()]}
         )
-        ingest.log_labels(
+        service.log_labels(
             session, access, monitoring.deployment_id, "held", labels, app.state.settings
         )
 

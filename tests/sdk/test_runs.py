@@ -13,7 +13,7 @@ import skops.io as sio
 from sklearn.linear_model import LogisticRegression
 
 from mlcontinuum.profiles import build_profile, dumps
-from mlcontinuum.registry.tracking import git_state
+from mlcontinuum.registry.client.tracking import git_state
 from mlcontinuum.sdk import Client, ConflictError
 from tests.conftest import Account
 

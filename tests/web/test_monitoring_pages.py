@@ -20,8 +20,8 @@ import pytest
 from fastapi import FastAPI
 from markupsafe import escape
 
-from mlcontinuum.monitoring.charts import label
 from mlcontinuum.monitoring.enums import Granularity
+from mlcontinuum.operations.charts import label
 from tests.conftest import Accounts
 from tests.evaluation.helpers import DAY0, Monitor, frame, profile_of
 from tests.teams import Team

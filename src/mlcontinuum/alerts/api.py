@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Query, status
 
-from mlcontinuum.alerts import service
+from mlcontinuum.alerts import queries, service
 from mlcontinuum.alerts.enums import AlertSource, AlertStatus, Severity
 from mlcontinuum.alerts.permissions import AlertsManage
 from mlcontinuum.alerts.schemas import (
@@ -30,7 +30,7 @@ ALERTS = "/projects/{project}/alerts"
 
 @routes.get(RULES, response_model=list[RulePublic])
 def list_rules(db: Db, access: ProjectRead) -> list[RulePublic]:
-    return service.list_rules(db, access.project.id)
+    return queries.list_rules(db, access.project.id)
 
 
 @routes.post(RULES, response_model=RulePublic, status_code=status.HTTP_201_CREATED)
@@ -62,7 +62,7 @@ def list_alerts(
     per_page: PerPage = 50,
 ) -> AlertPage:
     """The project's alerts, newest first."""
-    return service.list_alerts(
+    return queries.list_alerts(
         db,
         access.project.id,
         status=status or [],
@@ -76,7 +76,7 @@ def list_alerts(
 
 @routes.get(ALERTS + "/{alert_id}", response_model=AlertPublic)
 def get_alert(db: Db, access: ProjectRead, alert_id: int) -> AlertPublic:
-    return service.get_alert(db, access.project.id, alert_id)
+    return queries.get_alert(db, access.project.id, alert_id)
 
 
 @routes.post(ALERTS + "/{alert_id}/acknowledge", response_model=AlertPublic)

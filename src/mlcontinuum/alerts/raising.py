@@ -1,21 +1,25 @@
-"""Raising alerts from a window's evaluation, de-duplicated by fingerprint.
+"""Raising alerts from a window's evaluation, de-duplicated by fingerprint: the reaction to
+monitoring's `window.flagged`, in the transaction of the evaluation that flagged the window.
 
 - KPI alerts come from the charter: every KPI whose mean in a project window is past its alert
   threshold. Hourly KPIs are judged on hour windows, every other KPI on day windows, so one value
   is judged once. Business KPIs raise `critical` alerts, analytic KPIs `warning`.
 - Drift and data-quality alerts come from the project's enabled rules, judged on windows of the
-  rule's granularity, and only by evaluations that merged new batches: labels arriving later
-  re-evaluate a window for its performance but do not raise its drift again. Likewise a KPI is
-  raised only when its own values in the window changed.
+  rule's granularity. Monitoring flags a deployment window only for an evaluation that merged
+  new batches (labels arriving later re-evaluate a window for its performance but do not raise
+  its drift again), and names in a project window's flag only the KPIs whose own values in the
+  window changed.
 
 While an alert with the same fingerprint is not resolved, a recurrence bumps `occurrences`,
 `last_seen_at`, the title and detail, and raises the severity if the new one is higher; it writes
-no event. A new alert writes `alert.opened`. Writers of alerts serialise on `lock_alerts`.
+no event. A new alert writes `alert.opened`, by the actor that flagged the window. Writers of
+alerts serialise on `service.lock_alerts`.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,19 +29,21 @@ from sqlalchemy.orm import Session
 from mlcontinuum.alerts import rules
 from mlcontinuum.alerts.enums import AlertSource, AlertStatus, Severity
 from mlcontinuum.alerts.models import Alert, AlertRule
+from mlcontinuum.alerts.service import lock_alerts
+from mlcontinuum.charter import queries as charter
 from mlcontinuum.charter.enums import Direction, Frequency, KpiKind
-from mlcontinuum.charter.models import Kpi
 from mlcontinuum.kernel import events
 from mlcontinuum.kernel.errors import ValidationFailed
+from mlcontinuum.kernel.events import Event
 from mlcontinuum.kernel.storage.base import utcnow
+from mlcontinuum.monitoring import queries as monitoring
 from mlcontinuum.monitoring.enums import Granularity, WindowScope
-from mlcontinuum.monitoring.eval_schemas import KpiOutcome, WindowEvaluation
-from mlcontinuum.monitoring.models import MonitorWindow
-from mlcontinuum.releases.models import Deployment
+from mlcontinuum.monitoring.schemas import KpiOutcome, WindowEvaluation, WindowPublic
+from mlcontinuum.releases import queries as releases
+from mlcontinuum.releases.schemas import DeploymentPublic
 
 log = logging.getLogger(__name__)
 
-EVALUATOR = "system:evaluator"
 MAX_LISTED = 10
 
 
@@ -61,57 +67,56 @@ def kpi_granularity(frequency: Frequency) -> Granularity:
     return Granularity.HOUR if frequency is Frequency.HOURLY else Granularity.DAY
 
 
+def on_window_flagged(session: Session, event: Event) -> None:
+    """The reaction to `window.flagged`: raise what the flagged evaluation calls for."""
+    assert event.project_id is not None  # windows belong to a project
+    flagged = event.data
+    window = monitoring.get_window(session, flagged["window_id"])
+    raise_for_window(
+        session, event.project_id, window, kpis=flagged.get("kpis", []), actor=event.actor
+    )
+
+
 def raise_for_window(
-    session: Session,
-    window: MonitorWindow,
-    evaluation: WindowEvaluation,
-    *,
-    previous: WindowEvaluation | None,
-    new_batches: bool,
+    session: Session, project_id: int, window: WindowPublic, *, kpis: Collection[int], actor: str
 ) -> list[Alert]:
-    """Open or bump the alerts this evaluation calls for, and return them. `previous` is the
-    window's evaluation before this one: a KPI whose values (and threshold) in the window did
-    not change is not raised again (a value of another KPI re-evaluated the window)."""
-    if evaluation.error is not None:
+    """Open or bump the alerts the window's stored evaluation calls for, and return them:
+    in a project window, for the breached KPIs among `kpis`; in a deployment window, by the
+    project's rules. `actor` opens the new ones."""
+    evaluation = window.evaluation
+    if evaluation is None or evaluation.error is not None:
         return []
     if window.scope is WindowScope.PROJECT:
-        seen = {_state(k) for k in previous.kpis} if previous else set()
-        changed = [k for k in evaluation.kpis if _state(k) not in seen]
-        findings = _kpi_findings(session, window, changed)
-    elif new_batches:
-        findings = _rule_findings(session, window, evaluation)
+        named = [k for k in evaluation.kpis if k.kpi_id in kpis]
+        findings = _kpi_findings(session, project_id, window, named)
     else:
-        findings = []
+        findings = _rule_findings(session, project_id, window, evaluation)
     if not findings:
         return []
-    lock_alerts(session, window.project_id)
-    return [_raise(session, window, finding) for finding in findings]
+    lock_alerts(session, project_id)
+    return [_raise(session, project_id, window, finding, actor) for finding in findings]
 
 
-def _state(kpi: KpiOutcome) -> tuple[int, int, float, float, bool]:
-    return (kpi.kpi_id, kpi.values, kpi.value, kpi.threshold, kpi.breached)
-
-
-def _window_detail(window: MonitorWindow) -> dict[str, Any]:
+def _window_detail(window: WindowPublic) -> dict[str, Any]:
     return {
         "window_id": window.id,
         "granularity": window.granularity.value,
         "start": window.start.isoformat(),
-        "end": (window.start + window.granularity.length).isoformat(),
+        "end": window.end.isoformat(),
     }
 
 
 def _kpi_findings(
-    session: Session, window: MonitorWindow, outcomes: list[KpiOutcome]
+    session: Session, project_id: int, window: WindowPublic, outcomes: list[KpiOutcome]
 ) -> list[Finding]:
     breached = [k for k in outcomes if k.breached]
     if not breached:
         return []
     frequency = {
-        row.id: row.frequency
-        for row in session.execute(
-            select(Kpi.id, Kpi.frequency).where(Kpi.id.in_([k.kpi_id for k in breached]))
-        )
+        kpi_id: kpi.frequency
+        for kpi_id, kpi in charter.kpis_by_id(
+            session, project_id, [k.kpi_id for k in breached]
+        ).items()
     }
     findings = []
     for kpi in breached:
@@ -145,17 +150,17 @@ def _kpi_findings(
 
 
 def _rule_findings(
-    session: Session, window: MonitorWindow, evaluation: WindowEvaluation
+    session: Session, project_id: int, window: WindowPublic, evaluation: WindowEvaluation
 ) -> list[Finding]:
     assert window.deployment_id is not None
     rows = session.scalars(
         select(AlertRule)
-        .where(AlertRule.project_id == window.project_id, AlertRule.enabled.is_(True))
+        .where(AlertRule.project_id == project_id, AlertRule.enabled.is_(True))
         .order_by(AlertRule.id)
     ).all()
     if not rows:
         return []
-    deployment = session.get_one(Deployment, window.deployment_id)
+    deployment = releases.get_deployment(session, project_id, window.deployment_id)
     findings = []
     for rule in rows:
         try:
@@ -175,7 +180,7 @@ def _rule_findings(
     return findings
 
 
-def _where(deployment: Deployment) -> str:
+def _where(deployment: DeploymentPublic) -> str:
     return f"deployment {deployment.id} ({deployment.model_name}, {deployment.environment.value})"
 
 
@@ -183,7 +188,7 @@ def _drift(
     rule: AlertRule,
     params: rules.DriftParams,
     evaluation: WindowEvaluation,
-    deployment: Deployment,
+    deployment: DeploymentPublic,
     base: dict[str, Any],
 ) -> Finding | None:
     watched = set(params.columns)
@@ -211,7 +216,7 @@ def _quality(
     rule: AlertRule,
     params: rules.QualityParams,
     evaluation: WindowEvaluation,
-    deployment: Deployment,
+    deployment: DeploymentPublic,
     base: dict[str, Any],
 ) -> Finding | None:
     watched = set(params.checks)
@@ -232,26 +237,15 @@ def _quality(
     )
 
 
-def lock_alerts(session: Session, project_id: int) -> None:
-    """Serialise the writes to a project's alerts, and the opening of change requests from them.
-
-    The lock is the project's event-chain head, which every event append takes anyway
-    (`events.append`). Each writer takes it first, before any alert row: the evaluator raising
-    alerts, people acknowledging or resolving them, someone opening a change request from one.
-    So two evaluators finding the same problem open one alert, a recurrence never lands on an
-    alert someone resolved meanwhile (it opens a new one), and, with one lock order, evaluators
-    and people never wait for each other in a cycle. SQLite runs one writer at a time anyway.
-    """
-    events.lock_chain(session, project_id)
-
-
-def _raise(session: Session, window: MonitorWindow, finding: Finding) -> Alert:
+def _raise(
+    session: Session, project_id: int, window: WindowPublic, finding: Finding, actor: str
+) -> Alert:
     """Bump the unresolved alert of the finding's fingerprint, or open one (under `lock_alerts`,
     so what is read here is what is committed)."""
     existing = session.scalar(
         select(Alert)
         .where(
-            Alert.project_id == window.project_id,
+            Alert.project_id == project_id,
             Alert.fingerprint == finding.fingerprint,
             Alert.status != AlertStatus.RESOLVED,
         )
@@ -272,7 +266,7 @@ def _raise(session: Session, window: MonitorWindow, finding: Finding) -> Alert:
             existing.severity = finding.severity
         return existing
     alert = Alert(
-        project_id=window.project_id,
+        project_id=project_id,
         deployment_id=finding.deployment_id,
         source=finding.source,
         rule_id=finding.rule_id,
@@ -292,8 +286,8 @@ def _raise(session: Session, window: MonitorWindow, finding: Finding) -> Alert:
     events.append(
         session,
         type="alert.opened",
-        actor=EVALUATOR,
-        project_id=window.project_id,
+        actor=actor,
+        project_id=project_id,
         payload={
             "alert_id": alert.id,
             "severity": alert.severity.value,

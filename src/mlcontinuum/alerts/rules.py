@@ -17,8 +17,8 @@ from mlcontinuum.kernel.errors import (
     summarise,
 )
 from mlcontinuum.kernel.strict import Strict
-from mlcontinuum.monitoring.assess import window_check_names
 from mlcontinuum.monitoring.enums import Granularity
+from mlcontinuum.monitoring.queries import window_check_names
 
 ColumnName = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 

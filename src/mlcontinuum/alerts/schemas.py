@@ -82,3 +82,15 @@ class AlertPage(BaseModel):
     total: int
     page: int
     per_page: int
+
+
+class AlertCounts(BaseModel):
+    """Unresolved alerts by severity."""
+
+    critical: int = 0
+    warning: int = 0
+    info: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.critical + self.warning + self.info

@@ -1,4 +1,5 @@
-"""Alert rules (create, change, delete) and alerts (list, read, acknowledge, resolve).
+"""Alert rules (create, change, delete) and alerts (acknowledge, resolve); reads are in
+`queries`.
 
 Alerts go open → acknowledged → resolved, or open → resolved; any other step is a conflict that
 names the alert's current status. Every change writes an event with the person who made it.
@@ -9,16 +10,15 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from mlcontinuum.alerts import raising, rules
-from mlcontinuum.alerts.enums import AlertSource, AlertStatus, Severity
+from mlcontinuum.alerts import rules
+from mlcontinuum.alerts.enums import AlertStatus
 from mlcontinuum.alerts.models import Alert, AlertRule
-from mlcontinuum.alerts.schemas import AlertPage, AlertPublic, RuleCreate, RulePublic, RuleUpdate
+from mlcontinuum.alerts.schemas import AlertPublic, RuleCreate, RulePublic, RuleUpdate
 from mlcontinuum.kernel import events
 from mlcontinuum.kernel.auth.access import ProjectAccess
 from mlcontinuum.kernel.errors import Conflict, FieldProblem
 from mlcontinuum.kernel.storage.base import utcnow
 from mlcontinuum.kernel.storage.lookup import one_or_not_found
-from mlcontinuum.kernel.storage.paging import page_of
 
 # --- rules -------------------------------------------------------------------------------------
 
@@ -29,13 +29,6 @@ def _rule(session: Session, project_id: int, rule_id: int) -> AlertRule:
         select(AlertRule).where(AlertRule.project_id == project_id, AlertRule.id == rule_id),
         f"no alert rule {rule_id} in this project",
     )
-
-
-def list_rules(session: Session, project_id: int) -> list[RulePublic]:
-    rows = session.scalars(
-        select(AlertRule).where(AlertRule.project_id == project_id).order_by(AlertRule.id)
-    )
-    return [RulePublic.model_validate(row) for row in rows]
 
 
 def create_rule(session: Session, access: ProjectAccess, data: RuleCreate) -> RulePublic:
@@ -122,39 +115,6 @@ def _alert(session: Session, project_id: int, alert_id: int) -> Alert:
     )
 
 
-def list_alerts(
-    session: Session,
-    project_id: int,
-    *,
-    status: list[AlertStatus],
-    deployment_id: int | None,
-    source: AlertSource | None,
-    severity: Severity | None,
-    page: int,
-    per_page: int,
-) -> AlertPage:
-    query = select(Alert).where(Alert.project_id == project_id)
-    if status:
-        query = query.where(Alert.status.in_(status))
-    if deployment_id is not None:
-        query = query.where(Alert.deployment_id == deployment_id)
-    if source is not None:
-        query = query.where(Alert.source == source)
-    if severity is not None:
-        query = query.where(Alert.severity == severity)
-    total, rows = page_of(session, query, Alert.id.desc(), page=page, per_page=per_page)
-    return AlertPage(
-        items=[AlertPublic.model_validate(row) for row in rows],
-        total=total,
-        page=page,
-        per_page=per_page,
-    )
-
-
-def get_alert(session: Session, project_id: int, alert_id: int) -> AlertPublic:
-    return AlertPublic.model_validate(_alert(session, project_id, alert_id))
-
-
 def acknowledge(session: Session, access: ProjectAccess, alert_id: int) -> AlertPublic:
     row = _locked(session, access.project.id, alert_id)
     if row.status is not AlertStatus.OPEN:
@@ -202,7 +162,20 @@ def resolve(session: Session, access: ProjectAccess, alert_id: int, resolution: 
 
 
 def _locked(session: Session, project_id: int, alert_id: int) -> Alert:
-    """The alert, read under `raising.lock_alerts`: two people acting on it at once get one
-    success and one conflict, and an evaluator never bumps it meanwhile."""
-    raising.lock_alerts(session, project_id)
+    """The alert, read under `lock_alerts`: two people acting on it at once get one success
+    and one conflict, and an evaluator never bumps it meanwhile."""
+    lock_alerts(session, project_id)
     return _alert(session, project_id, alert_id)
+
+
+def lock_alerts(session: Session, project_id: int) -> None:
+    """Serialise the writes to a project's alerts, and the opening of change requests from them.
+
+    The lock is the project's event-chain head, which every event append takes anyway
+    (`events.append`). Each writer takes it first, before any alert row: the evaluator raising
+    alerts, people acknowledging or resolving them, someone opening a change request from one.
+    So two evaluators finding the same problem open one alert, a recurrence never lands on an
+    alert someone resolved meanwhile (it opens a new one), and, with one lock order, evaluators
+    and people never wait for each other in a cycle. SQLite runs one writer at a time anyway.
+    """
+    events.lock_chain(session, project_id)

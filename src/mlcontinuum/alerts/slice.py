@@ -1,7 +1,7 @@
 """Alerts: de-duplicated alerts from KPIs and drift and data-quality rules."""
 
 from mlcontinuum.alerts.permissions import PERMISSIONS
-from mlcontinuum.kernel.slice import EventType, Slice
+from mlcontinuum.kernel.slice import EventType, Reaction, Slice
 
 SLICE = Slice(
     name="alerts",
@@ -10,6 +10,7 @@ SLICE = Slice(
     tables="mlcontinuum.alerts.models",
     api=("mlcontinuum.alerts.api",),
     permissions=PERMISSIONS,
+    reactions=(Reaction("window.flagged", "mlcontinuum.alerts.raising:on_window_flagged"),),
     events=(
         EventType("alert.opened", "An alert opened.", subscribable=True),
         EventType("alert.acknowledged", "Someone took an alert on.", subscribable=True),

@@ -9,8 +9,9 @@ from fastapi import Query
 
 from mlcontinuum.api.deps import Page, PerPage
 from mlcontinuum.api.routing import api_router
+from mlcontinuum.audit import queries
 from mlcontinuum.audit.permissions import AuditRead
-from mlcontinuum.audit.schemas import ChainPublic, EventPage, EventPublic
+from mlcontinuum.audit.schemas import ChainPublic, EventPage
 from mlcontinuum.kernel import events
 from mlcontinuum.kernel.storage.db import Db
 
@@ -30,25 +31,13 @@ def list_events(
 ) -> EventPage:
     """The project's events, newest first."""
     flt = events.EventFilter(tuple(type or ()), actor, _aware(since), _aware(until))
-    rows, total = events.list_events(
-        db, access.project.id, flt, offset=(page - 1) * per_page, limit=per_page
-    )
-    items = [
-        EventPublic(
-            id=e.id, seq=e.seq, actor=e.actor, type=e.type, payload=e.data, at=e.at, hash=e.hash
-        )
-        for e in rows
-    ]
-    return EventPage(items=items, total=total, page=page, per_page=per_page)
+    return queries.list_events(db, access.project.id, flt, page=page, per_page=per_page)
 
 
 @routes.get("/projects/{project}/audit/verify", response_model=ChainPublic)
 def verify(db: Db, access: AuditRead) -> ChainPublic:
     """Recompute the project's hash chain and name the first broken link, if any."""
-    report = events.verify_chain(db, events.chain_for(access.project.id))
-    return ChainPublic(
-        ok=report.ok, checked=report.checked, broken_seq=report.broken_seq, reason=report.reason
-    )
+    return queries.verify_project(db, access.project.id)
 
 
 def _aware(value: datetime | None) -> datetime | None:

@@ -35,33 +35,23 @@ def verify(
     Checks every chain, or one project's. A broken link is named by chain, sequence number,
     event id and reason; the command then exits 1.
     """
-    from sqlalchemy import select
-
-    from mlcontinuum.kernel import events
-    from mlcontinuum.kernel.auth.models import Project
+    from mlcontinuum.audit.queries import verify_chains
     from mlcontinuum.kernel.storage.engine import transaction
 
     with reported_errors(), local_database(ctx, upgrade=False) as db, transaction(db.sessions) as s:
-        slugs = {
-            events.chain_for(project_id): slug
-            for project_id, slug in s.execute(select(Project.id, Project.slug))
-        }
-        if project is None:
-            chains = events.chains(s)
-        else:
-            wanted = [chain for chain, slug in slugs.items() if slug == project]
-            if not wanted:
-                fail(f"no project '{project}' in {db.safe_url}")
-            chains = wanted
-        reports = [events.verify_chain(s, chain) for chain in chains]
+        checks = verify_chains(s, project)
+        if checks is None:
+            fail(f"no project '{project}' in {db.safe_url}")
 
     table = Table(title="Audit trail")
     for heading in ("chain", "project", "events checked", "status"):
         table.add_column(heading, justify="right" if heading == "events checked" else "left")
-    for report in reports:
+    for check in checks:
+        report = check.report
         status = "[green]intact[/green]" if report.ok else f"[red]broken at seq {report.broken_seq}"
-        table.add_row(report.chain, slugs.get(report.chain, ""), str(report.checked), status)
+        table.add_row(report.chain, check.project, str(report.checked), status)
     out().print(table)
+    reports = [check.report for check in checks]
     broken = [report for report in reports if not report.ok]
     for report in broken:
         event = f"event id {report.broken_event_id}" if report.broken_event_id else "no event"

@@ -9,7 +9,7 @@ from fastapi import Query, status
 
 from mlcontinuum.api.deps import Page, PerPage
 from mlcontinuum.api.routing import api_router
-from mlcontinuum.changes import service
+from mlcontinuum.changes import queries, service
 from mlcontinuum.changes.enums import ChangeStatus
 from mlcontinuum.changes.permissions import ChangeWrite
 from mlcontinuum.changes.schemas import (
@@ -46,7 +46,7 @@ def list_changes(
     per_page: PerPage = 50,
 ) -> ChangePage:
     """Change requests, newest first."""
-    return service.list_changes(
+    return queries.list_changes(
         db,
         access.project.id,
         status=status,
@@ -59,7 +59,7 @@ def list_changes(
 
 @routes.get(CHANGES + "/{change_id}", response_model=ChangePublic)
 def get_change(db: Db, access: ProjectRead, change_id: int) -> ChangePublic:
-    return service.get_change(db, access.project.id, change_id)
+    return queries.get_change(db, access.project.id, change_id)
 
 
 @routes.post(CHANGES + "/{change_id}/decision", response_model=ChangePublic)
@@ -93,4 +93,4 @@ def list_plan_notes(
     db: Db, access: ProjectRead, page: Page = 1, per_page: PerPage = 50
 ) -> PlanNotePage:
     """Notes for the project plan, left by accepted changes; newest first."""
-    return service.list_plan_notes(db, access.project.id, page=page, per_page=per_page)
+    return queries.list_plan_notes(db, access.project.id, page=page, per_page=per_page)

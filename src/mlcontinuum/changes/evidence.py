@@ -14,11 +14,10 @@ from math import isfinite
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mlcontinuum.alerts.enums import AlertSource
-from mlcontinuum.alerts.models import Alert
+from mlcontinuum.alerts.schemas import AlertPublic
 from mlcontinuum.changes.schemas import (
     MAX_EVIDENCE,
     TEXT_LIMIT,
@@ -31,9 +30,10 @@ from mlcontinuum.changes.schemas import (
     WindowRef,
 )
 from mlcontinuum.kernel.errors import FieldProblem, ValidationFailed
+from mlcontinuum.monitoring import queries as monitoring
 from mlcontinuum.monitoring.enums import Granularity
-from mlcontinuum.monitoring.models import MonitorWindow
-from mlcontinuum.releases.models import Deployment
+from mlcontinuum.monitoring.schemas import WindowPublic
+from mlcontinuum.releases import queries as releases
 
 # Drift scores are scaled so that 1 is the threshold (see the window evaluation).
 DRIFT_SCORE_THRESHOLD = 1.0
@@ -51,7 +51,7 @@ def dump(items: Sequence[EvidenceItem]) -> list[dict[str, Any]]:
     return [item.model_dump(mode="json") for item in items]
 
 
-def window_item(window: MonitorWindow) -> WindowEvidence:
+def window_item(window: WindowPublic) -> WindowEvidence:
     return WindowEvidence(
         kind="window",
         window_id=window.id,
@@ -65,14 +65,13 @@ def resolve(session: Session, project_id: int, given: Sequence[EvidenceIn]) -> l
     """A person's evidence, every reference checked to exist in this project (422 otherwise)."""
     problems: list[FieldProblem] = []
     resolved: list[EvidenceItem] = []
+    windows = monitoring.windows_by_id(
+        session, project_id, {item.window_id for item in given if isinstance(item, WindowRef)}
+    )
     for index, item in enumerate(given):
         where = f"evidence.{index}"
         if isinstance(item, WindowRef):
-            window = session.scalar(
-                select(MonitorWindow).where(
-                    MonitorWindow.project_id == project_id, MonitorWindow.id == item.window_id
-                )
-            )
+            window = windows.get(item.window_id)
             if window is None:
                 problems.append(
                     FieldProblem(
@@ -106,18 +105,17 @@ def resolve(session: Session, project_id: int, given: Sequence[EvidenceIn]) -> l
 
 
 def deployment_exists(session: Session, project_id: int, deployment_id: int) -> bool:
-    found = session.scalar(
-        select(Deployment.id).where(
-            Deployment.project_id == project_id, Deployment.id == deployment_id
-        )
-    )
-    return found is not None
+    return bool(releases.deployments_by_id(session, project_id, [deployment_id]))
 
 
-def from_alert(session: Session, alert: Alert) -> list[EvidenceItem]:
+def from_alert(session: Session, project_id: int, alert: AlertPublic) -> list[EvidenceItem]:
     """The evidence an alert carries: a note on the alert, its window and the deployment's
     charts, then the numbers behind it, from the alert's detail."""
-    window = session.get(MonitorWindow, alert.window_id) if alert.window_id is not None else None
+    window = (
+        monitoring.windows_by_id(session, project_id, [alert.window_id]).get(alert.window_id)
+        if alert.window_id is not None
+        else None
+    )
     items: list[EvidenceItem] = [
         NoteEvidence(
             kind="note",
@@ -146,7 +144,7 @@ def from_alert(session: Session, alert: Alert) -> list[EvidenceItem]:
     return items[:MAX_EVIDENCE]
 
 
-# The detail shapes are those alerts.raising writes.
+# The detail shapes are those the alerts slice writes (alerts/raising.py).
 
 
 def _drift(detail: dict[str, Any], start: datetime | None) -> list[EvidenceItem]:

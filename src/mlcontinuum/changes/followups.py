@@ -15,13 +15,13 @@ from mlcontinuum.changes.models import ChangeRequest, PlanNote
 from mlcontinuum.changes.schemas import FollowUp
 from mlcontinuum.kernel import events
 from mlcontinuum.kernel.auth.access import ProjectAccess
-from mlcontinuum.registry import service as registry
+from mlcontinuum.registry import queries as registry
+from mlcontinuum.registry import service as registry_service
 from mlcontinuum.registry.enums import VersionStatus
-from mlcontinuum.registry.models import ModelVersion
+from mlcontinuum.releases import queries as deployments
 from mlcontinuum.releases import service as releases
 from mlcontinuum.releases.enums import Strategy
-from mlcontinuum.releases.models import Deployment
-from mlcontinuum.releases.schemas import ReleaseCreate
+from mlcontinuum.releases.schemas import DeploymentPublic, ReleaseCreate
 
 NOTES_LIMIT = 5_000
 
@@ -35,15 +35,14 @@ def create(session: Session, access: ProjectAccess, change: ChangeRequest) -> Fo
     return _plan_note(session, access, change)
 
 
-def _deployment(session: Session, change: ChangeRequest) -> Deployment:
+def _deployment(session: Session, change: ChangeRequest) -> DeploymentPublic:
     # Checked when the decision was proposed; a deployment is never deleted.
     assert change.deployment_id is not None
-    return session.get_one(Deployment, change.deployment_id)
+    return deployments.get_deployment(session, change.project_id, change.deployment_id)
 
 
 def _retrain(session: Session, access: ProjectAccess, change: ChangeRequest) -> FollowUp:
     deployment = _deployment(session, change)
-    version = session.get_one(ModelVersion, deployment.version_id)
     event = events.append(
         session,
         type="retrain.requested",
@@ -52,8 +51,8 @@ def _retrain(session: Session, access: ProjectAccess, change: ChangeRequest) -> 
         payload={
             "change_id": change.id,
             "deployment_id": deployment.id,
-            "model": version.model_name,
-            "version": version.version,
+            "model": deployment.model_name,
+            "version": deployment.version,
             "reason": change.rationale,
             "evidence": change.evidence,
         },
@@ -64,11 +63,13 @@ def _retrain(session: Session, access: ProjectAccess, change: ChangeRequest) -> 
 def _release(session: Session, access: ProjectAccess, change: ChangeRequest) -> FollowUp:
     deployment = _deployment(session, change)
     assert change.decision_version_id is not None  # set when the decision was proposed
-    version = session.get_one(ModelVersion, change.decision_version_id)
+    version = registry.versions_by_id(session, [change.decision_version_id])[
+        change.decision_version_id
+    ]
     if version.status is VersionStatus.ARCHIVED:
         # Both sides decided to put this version back: restore it, as a person would by hand
         # before requesting its release (recorded as model.status_changed).
-        registry.set_status(
+        registry_service.set_status(
             session, access, version.model_name, version.version, VersionStatus.CANDIDATE
         )
     what = "roll back" if change.decision is ChangeOption.ROLL_BACK else "redeploy"

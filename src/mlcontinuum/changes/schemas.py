@@ -210,3 +210,10 @@ class PlanNotePage(BaseModel):
     total: int
     page: int
     per_page: int
+
+
+class ChangeRef(BaseModel):
+    """A change request as a link: its id and where it stands."""
+
+    id: int
+    status: ChangeStatus

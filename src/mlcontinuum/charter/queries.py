@@ -11,10 +11,10 @@ from collections.abc import Collection
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mlcontinuum.charter.members import list_members
 from mlcontinuum.charter.models import Kpi
 from mlcontinuum.charter.schemas import KpiPublic
 from mlcontinuum.charter.service import kpi_public
+from mlcontinuum.charter.service.members import list_members
 from mlcontinuum.kernel.auth.models import Project
 from mlcontinuum.kernel.auth.permissions import Role
 from mlcontinuum.kernel.errors import NotFound
@@ -33,12 +33,15 @@ def kpi_names(session: Session, kpi_ids: Collection[int]) -> dict[int, str]:
     return dict(rows.all())
 
 
-def kpis_by_id(session: Session, kpi_ids: Collection[int]) -> dict[int, KpiPublic]:
-    """The KPIs among `kpi_ids` that still exist, with their levels and frequency."""
+def kpis_by_id(
+    session: Session, project_id: int, kpi_ids: Collection[int]
+) -> dict[int, KpiPublic]:
+    """The project's KPIs among `kpi_ids` that still exist, with their levels and frequency, in
+    one query whatever their number (another project's ids are left out)."""
     if not kpi_ids:
         return {}
-    rows = session.scalars(select(Kpi).where(Kpi.id.in_(set(kpi_ids))))
-    return {kpi.id: kpi_public(kpi) for kpi in rows}
+    query = select(Kpi).where(Kpi.project_id == project_id, Kpi.id.in_(set(kpi_ids)))
+    return {kpi.id: kpi_public(kpi) for kpi in session.scalars(query)}
 
 
 def project_owners(session: Session, slug: str) -> list[str]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from mlcontinuum.charter import members, service, versions
+from mlcontinuum.charter import service, versions
 from mlcontinuum.charter.schemas import (
     CharterDiff,
     CharterPublic,
@@ -15,6 +15,7 @@ from mlcontinuum.charter.schemas import (
     KpiPublic,
     StakeholderPublic,
 )
+from mlcontinuum.charter.service import members
 from mlcontinuum.kernel.auth.access import ProjectAccess
 from mlcontinuum.kernel.auth.schemas import MemberPublic
 

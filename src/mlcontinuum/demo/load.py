@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from mlcontinuum.charter import document as charter_document
-from mlcontinuum.charter import projects
 from mlcontinuum.charter import service as charter_service
 from mlcontinuum.charter.permissions import CHARTER_WRITE
 from mlcontinuum.charter.schemas import ProjectCreate
+from mlcontinuum.charter.service import document as charter_document
+from mlcontinuum.charter.service import projects
 from mlcontinuum.data import service as data_service
 from mlcontinuum.data.permissions import DATA_WRITE
 from mlcontinuum.demo import charter as content
@@ -22,12 +21,14 @@ from mlcontinuum.demo.baselines import Baselines, compute, load_wa_churn
 from mlcontinuum.kernel.auth import credentials
 from mlcontinuum.kernel.auth import service as auth_service
 from mlcontinuum.kernel.auth.access import project_access
-from mlcontinuum.kernel.auth.models import Project, User
+from mlcontinuum.kernel.auth.models import User
+from mlcontinuum.kernel.auth.permissions import PROJECT_READ
 from mlcontinuum.kernel.auth.schemas import UserCreate
-from mlcontinuum.kernel.errors import ContinuumError
+from mlcontinuum.kernel.errors import ContinuumError, NotFound
 from mlcontinuum.kernel.settings import Settings, load_settings
+from mlcontinuum.kernel.storage.artifacts import ArtifactStore
 from mlcontinuum.kernel.storage.engine import transaction
-from mlcontinuum.registry.artifacts import ArtifactStore
+from mlcontinuum.registry import queries as registry
 from mlcontinuum.registry.permissions import RUNS_WRITE
 
 PASSWORD_BYTES = 18
@@ -61,7 +62,7 @@ def load(
         admin = _first_admin(session)
         result.owner = admin.username
         users = {a.username: _account(session, a, actor, result) for a in content.ACCOUNTS}
-        if session.scalar(select(Project.id).where(Project.slug == content.SLUG)) is None:
+        if not _project_exists(session, admin):
             _create_project(session, admin, users, baselines)
             result.project_created = True
         _fill_data_register(session, admin)
@@ -86,13 +87,23 @@ def _train_and_gate(session: Session, engineer: User, artifacts: ArtifactStore) 
     access = project_access(
         session, auth_service.principal_of(engineer), content.SLUG, RUNS_WRITE
     )
-    if modeling.has_runs(session, access.project.id):
+    if registry.has_runs(session, access.project.id):
         return
     modeling.train_and_gate(session, access, artifacts)
 
 
+def _project_exists(session: Session, admin: User) -> bool:
+    # An administrator sees every project: not found means there is none.
+    try:
+        project_access(session, auth_service.principal_of(admin), content.SLUG, PROJECT_READ)
+    except NotFound:
+        return False
+    return True
+
+
 def _first_admin(session: Session) -> User:
-    admin = session.scalar(select(User).where(User.is_admin.is_(True)).order_by(User.id).limit(1))
+    admins = [user for user in auth_service.list_users(session) if user.is_admin]
+    admin = min(admins, key=lambda user: user.id, default=None)
     if admin is None:
         raise ContinuumError(
             "the demo project is owned by the first administrator; run `continuum init` first"
@@ -103,9 +114,10 @@ def _first_admin(session: Session) -> User:
 def _account(
     session: Session, account: content.DemoAccount, actor: str, result: DemoResult
 ) -> User:
-    existing = session.scalar(select(User).where(User.username == account.username))
-    if existing is not None:
-        return existing
+    try:
+        return auth_service.user_by_name(session, account.username)
+    except NotFound:
+        pass
     password = credentials.new_secret(PASSWORD_BYTES)
     user = auth_service.create_user(
         session,

@@ -15,6 +15,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from tempfile import TemporaryDirectory
 from typing import Any
 
 import numpy as np
@@ -23,28 +24,21 @@ import skops.io as sio
 from sklearn.compose import make_column_transformer
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import accuracy_score, log_loss, roc_auc_score
+from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import FixedThresholdClassifier, StratifiedKFold, train_test_split
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mlcontinuum.charter import service as charter_service
 from mlcontinuum.demo.baselines import CAPACITY, load_wa_churn
-from mlcontinuum.gates import queries as gates_queries
 from mlcontinuum.gates import service as gates_service
-from mlcontinuum.gates.context import GateContext
-from mlcontinuum.gates.document import parse_gates
-from mlcontinuum.gates.metrics import recall_at_top_k
-from mlcontinuum.gates.runner import evaluate, run_gates
 from mlcontinuum.gates.schemas import GateRunCreate
+from mlcontinuum.gates.service.check import CheckRequest, StoredSources, check_candidate
 from mlcontinuum.kernel.auth.access import ProjectAccess
-from mlcontinuum.profiles import build_profile, dumps, loads
+from mlcontinuum.kernel.storage.artifacts import ArtifactStore, StoredBlob
+from mlcontinuum.profiles import build_profile, dumps
 from mlcontinuum.registry import service as registry
-from mlcontinuum.registry.artifacts import ArtifactStore, StoredBlob
-from mlcontinuum.registry.enums import SKOPS_DATA_TYPES, RunStatus
-from mlcontinuum.registry.models import Run
+from mlcontinuum.registry.enums import RunStatus
 from mlcontinuum.registry.schemas import MetricPoint, RunCreate, RunLog, RunUpdate, VersionCreate
 
 MODEL_NAME = "churn-model"
@@ -106,10 +100,6 @@ class Candidate:
     series: list[MetricPoint]  # cross-validated ROC AUC per fold
 
 
-def has_runs(session: Session, project_id: int) -> bool:
-    return session.scalar(select(Run.id).where(Run.project_id == project_id).limit(1)) is not None
-
-
 def train_and_gate(session: Session, access: ProjectAccess, store: ArtifactStore) -> None:
     """Train, log, register and gate both candidates; `access` is the ML engineer's."""
     frame = load_frame()
@@ -132,7 +122,6 @@ def register_candidate(
     artifact and the training data's reference profile, and record its gate run. Returns the
     version number."""
     reference = dumps(build_profile(train))
-    kpis = charter_service.list_kpis(session, access.project.id)
     run, _ = registry.start_run(
         session,
         access,
@@ -173,31 +162,28 @@ def register_candidate(
         filename=f"{MODEL_NAME}-v{version.version}.skops",
         report=registry.scan_artifact(blob.path, max_inflated=MAX_INFLATED),
     )
-    registered = registry.attach_version_profile(
+    registry.attach_version_profile(
         session, access, MODEL_NAME, version.version, reference
     )
-    # The gates score the stored artifact, loaded with the trusted-type check of
-    # `continuum check`, so what is recorded is a verdict on the registered file itself.
-    model = sio.load(blob.path, trusted=sorted(SKOPS_DATA_TYPES))
-    context = GateContext(
-        evaluation=evaluate(model, evaluation, TARGET, POSITIVE),
-        data=evaluation,
-        model_file=blob.path,
-        kpis=list(kpis),
-        version=registered,
-        reference=loads(reference),
-        compliance=gates_queries.version_compliance(
-            session, access.project.id, MODEL_NAME, version.version
-        ),
-    )
-    gates_service.record_run(
-        session,
-        access,
-        MODEL_NAME,
-        version.version,
-        GateRunCreate(results=run_gates(parse_gates(GATES_FILE), context)),
-    )
+    # The gates score the stored artifact exactly as `continuum check` does in CI: the same
+    # workflow, reading this instance's records instead of a server's.
     number: int = version.version
+    with TemporaryDirectory() as folder:
+        gates_file, data = Path(folder, "gates.yaml"), Path(folder, "evaluation.parquet")
+        gates_file.write_text(GATES_FILE)
+        evaluation.to_parquet(data)
+        request = CheckRequest(
+            gates=gates_file,
+            model_file=blob.path,
+            data=data,
+            target=TARGET,
+            offline=False,
+            version=number,
+        )
+        report = check_candidate(request, StoredSources(session, access.project.id), _Quiet())
+    gates_service.record_run(
+        session, access, MODEL_NAME, number, GateRunCreate(results=report.results)
+    )
     return number
 
 
@@ -315,19 +301,26 @@ def fair_candidate(train: pd.DataFrame) -> Candidate:
 
 
 def evaluation_metrics(model: Any, evaluation: pd.DataFrame) -> dict[str, float]:
-    features = evaluation.drop(columns=[TARGET])
-    positive = (evaluation[TARGET] == POSITIVE).to_numpy()
-    proba = model.predict_proba(features)
-    scores = proba[:, list(model.classes_).index(POSITIVE)]
-    recall = recall_at_top_k(positive, scores, CAPACITY)
-    return {
-        "roc_auc": float(roc_auc_score(positive, scores)),
-        "recall_at_top_k": recall,
-        # The KPI's own key too, so the model card sets it against the charter's KPI.
-        f"recall_in_the_top_{CAPACITY * 100:.0f}": recall,
-        "accuracy": float(accuracy_score(evaluation[TARGET], model.predict(features))),
-        "log_loss": float(log_loss(evaluation[TARGET], proba, labels=model.classes_)),
-    }
+    found = gates_service.measure(
+        model,
+        evaluation,
+        TARGET,
+        POSITIVE,
+        ("roc_auc", "recall_at_top_k", "accuracy", "log_loss"),
+        k=CAPACITY,
+    )
+    # The KPI's own key too, so the model card sets it against the charter's KPI.
+    return found | {f"recall_in_the_top_{CAPACITY * 100:.0f}": found["recall_at_top_k"]}
+
+
+class _Quiet:
+    """The demo prints its own story; the check's progress notes are not part of it."""
+
+    def note(self, message: str) -> None:
+        pass
+
+    def gate(self, name: str, index: int, total: int) -> None:
+        pass
 
 
 def save_blob(store: ArtifactStore, data: bytes) -> StoredBlob:

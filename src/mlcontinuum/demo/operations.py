@@ -26,9 +26,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import skops.io as sio
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from mlcontinuum.alerts import queries as alerts_queries
 from mlcontinuum.alerts import service as alerts
 from mlcontinuum.alerts.enums import AlertSource, AlertStatus, RuleKind, Severity
 from mlcontinuum.alerts.schemas import RuleCreate
@@ -44,23 +44,19 @@ from mlcontinuum.gates import queries as gates_queries
 from mlcontinuum.gates.enums import GateStatus
 from mlcontinuum.kernel.auth import service as auth_service
 from mlcontinuum.kernel.auth.access import ProjectAccess, project_access
-from mlcontinuum.kernel.auth.models import Project, User
 from mlcontinuum.kernel.auth.permissions import PROJECT_READ
 from mlcontinuum.kernel.settings import Settings
+from mlcontinuum.kernel.storage.artifacts import ArtifactStore
 from mlcontinuum.kernel.storage.engine import transaction
-from mlcontinuum.monitoring import ingest, kpi_values
-from mlcontinuum.monitoring.evaluation import evaluate_now
-from mlcontinuum.monitoring.models import MonitorBatch
+from mlcontinuum.monitoring import queries as monitoring_queries
+from mlcontinuum.monitoring import service as monitoring
 from mlcontinuum.monitoring.schemas import BatchCreate, KpiValueCreate, LabelsCreate
 from mlcontinuum.profiles import build_profile, dumps
-from mlcontinuum.registry.artifacts import ArtifactStore
+from mlcontinuum.registry import queries as registry
 from mlcontinuum.registry.enums import SKOPS_DATA_TYPES
-from mlcontinuum.registry.models import ModelVersion
 from mlcontinuum.releases import service as releases
 from mlcontinuum.releases.enums import Environment
-from mlcontinuum.releases.models import Deployment
 from mlcontinuum.releases.schemas import ReleaseCreate
-from mlcontinuum.webhooks import outbox, signing
 from mlcontinuum.webhooks import service as webhooks
 from mlcontinuum.webhooks.enums import WebhookKind
 from mlcontinuum.webhooks.schemas import WebhookCreate, WebhookUpdate
@@ -97,7 +93,7 @@ def _receiver() -> Iterator[tuple[Receiver, str]]:
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             state.verified.append(
-                signing.verify(
+                webhooks.verify_signature(
                     state.secret,
                     self.headers.get("X-Continuum-Timestamp", ""),
                     body,
@@ -130,24 +126,23 @@ def run(
     with transaction(sessions) as session:
         people = _people(session)
         engineer = people[content.ML_ENGINEER.username]
-        if session.scalar(
-            select(MonitorBatch.id).where(MonitorBatch.project_id == engineer.project.id).limit(1)
-        ):
+        project_id = engineer.project.id
+        if monitoring_queries.has_batches(session, project_id):
             return result
         result.ran = True
         deployment_id = _release(session, people, modeling_version=2)
         _rules(session, engineer)
-    model = _model(sessions, artifacts, version=2)
+    model = _model(sessions, artifacts, project_id, version=2)
     days = simulate(modeling.load_frame(), end)
     with transaction(sessions) as session:
         engineer = _people(session)[content.ML_ENGINEER.username]
         result.batches, result.labelled = _log_traffic(
             session, engineer, settings, deployment_id, days, model, end
         )
-        evaluate_now(session, engineer.project.id, deployment_id)
+        monitoring.evaluate_now(session, engineer.project.id, deployment_id)
         result.alerts = [
             a.title
-            for a in alerts.list_alerts(
+            for a in alerts_queries.list_alerts(
                 session,
                 engineer.project.id,
                 status=[AlertStatus.OPEN],
@@ -172,7 +167,7 @@ def run(
             )
             receiver.secret = hook.secret
             result.change_id = _decide_retrain(session, people, deployment_id)
-        while outbox.deliver_due(sessions, local):
+        while webhooks.deliver_now(sessions, local):
             pass
         result.webhook_verified = bool(receiver.verified) and all(receiver.verified)
         with transaction(sessions) as session:
@@ -191,13 +186,11 @@ def run(
 
 def _people(session: Session) -> dict[str, ProjectAccess]:
     """Each demo person's access to the project with every permission they hold."""
+    wanted = {a.username for a in content.ACCOUNTS}
     users = {
         u.username: u
-        for u in session.scalars(
-            select(User).where(
-                User.username.in_([a.username for a in content.ACCOUNTS]) | User.is_admin.is_(True)
-            )
-        )
+        for u in auth_service.list_users(session)
+        if u.username in wanted or u.is_admin
     }
     admin = min((u for u in users.values() if u.is_admin), key=lambda u: u.id)
     named = {a.username: users[a.username] for a in content.ACCOUNTS} | {"owner": admin}
@@ -222,20 +215,14 @@ def _release(session: Session, people: dict[str, ProjectAccess], modeling_versio
         ),
     )
     releases.approve(session, people["owner"], requested.id, "Gates and card reviewed.")
-    releases.approve(
+    approved = releases.approve(
         session,
         people[content.HEAD_OF_RETENTION.username],
         requested.id,
         "The call list fits the call centre's capacity.",
     )
-    deployment = session.scalar(
-        select(Deployment)
-        .where(Deployment.release_id == requested.id)
-        .order_by(Deployment.id.desc())
-        .limit(1)
-    )
-    assert deployment is not None
-    return deployment.id
+    assert approved.deployment_id is not None, "both sides approved: the release is deployed"
+    return approved.deployment_id
 
 
 def _rules(session: Session, engineer: ProjectAccess) -> None:
@@ -266,19 +253,12 @@ def _rules(session: Session, engineer: ProjectAccess) -> None:
     )
 
 
-def _model(sessions: sessionmaker[Session], artifacts: ArtifactStore, version: int) -> Any:
+def _model(
+    sessions: sessionmaker[Session], artifacts: ArtifactStore, project_id: int, version: int
+) -> Any:
     """The registered artifact itself, loaded with the same trusted-type check as the gates."""
     with transaction(sessions) as session:
-        sha256 = session.scalar(
-            select(ModelVersion.artifact_sha256)
-            .join(Project, Project.id == ModelVersion.project_id)
-            .where(
-                Project.slug == content.SLUG,
-                ModelVersion.model_name == modeling.MODEL_NAME,
-                ModelVersion.version == version,
-            )
-        )
-    assert sha256 is not None, "the demo's versions are registered with their artifacts"
+        sha256 = registry.get_artifact(session, project_id, modeling.MODEL_NAME, version).sha256
     return sio.load(artifacts.path_of(sha256), trusted=sorted(SKOPS_DATA_TYPES))
 
 
@@ -306,7 +286,7 @@ def _log_traffic(
     for day in days:
         # The fair model never sees senior_citizen; the profile still does (it is monitored).
         scores = _scores(model, day.features.drop(columns=[modeling.SENSITIVE]))
-        ingest.log_batch(
+        monitoring.log_batch(
             session,
             engineer,
             deployment_id,
@@ -321,7 +301,7 @@ def _log_traffic(
             settings,
         )
         if day.at + LABEL_DELAY <= end:
-            ingest.log_labels(
+            monitoring.log_labels(
                 session,
                 engineer,
                 deployment_id,
@@ -344,7 +324,7 @@ def _log_traffic(
         churned = np.concatenate([p[0] for p in parts])
         scores = np.concatenate([p[1] for p in parts])
         week_start = days[(week - 1) * 7].at
-        kpi_values.report_kpi_value(
+        monitoring.report_kpi_value(
             session,
             engineer,
             recall.id,
@@ -364,7 +344,7 @@ def _decide_retrain(
     """The ML engineer opens a change request from the KPI alert and proposes a retrain; the
     head of retention approves, which sends the retrain trigger."""
     engineer = people[content.ML_ENGINEER.username]
-    found = alerts.list_alerts(
+    found = alerts_queries.list_alerts(
         session,
         engineer.project.id,
         status=[AlertStatus.OPEN],

@@ -23,8 +23,8 @@ if TYPE_CHECKING:
 
     from mlcontinuum.charter.schemas import KpiFields
     from mlcontinuum.data.schemas import DataSourcePublic
-    from mlcontinuum.gates.check import Candidate, CheckReport, CheckSources
     from mlcontinuum.gates.client import CheckClient
+    from mlcontinuum.gates.service.check import Candidate, CheckReport, CheckSources
     from mlcontinuum.registry.schemas import VersionPublic
 
 # CI systems name the commit under test in these variables (Continuum's own first).
@@ -82,8 +82,8 @@ def check(
     token: TokenOption = None,
 ) -> None:
     """Run every gate of the gates file and report; see docs/gates.md."""
-    from mlcontinuum.gates.check import CharterFileSources, CheckRequest, check_candidate
     from mlcontinuum.gates.enums import GateStatus
+    from mlcontinuum.gates.service.check import CharterFileSources, CheckRequest, check_candidate
 
     request = CheckRequest(
         gates=gates,

@@ -5,19 +5,13 @@ from __future__ import annotations
 
 import math
 
-from mlcontinuum.monitoring.eval_schemas import CheckOutcome, DriftColumn, DriftMethodResult
+from mlcontinuum.monitoring.schemas import CheckOutcome, DriftColumn, DriftMethodResult
 from mlcontinuum.profiles import Profile, compare, run_checks
-from mlcontinuum.profiles.checks import data_checks
 from mlcontinuum.profiles.compare import ColumnDrift
 
 # `row_count` compares the size of a window with the size of the training set, which says
 # nothing about production data (an hour of traffic is not a training set), so windows skip it.
 SKIPPED_CHECKS = frozenset({"row_count"})
-
-
-def window_check_names() -> list[str]:
-    """The data checks a window runs, and that data-quality rules may name."""
-    return [name for name in data_checks if name not in SKIPPED_CHECKS]
 
 
 def finite(value: float | None) -> float | None:

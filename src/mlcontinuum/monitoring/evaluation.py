@@ -1,6 +1,11 @@
 """Evaluating windows: merge new batch profiles into the window's profile, compare it with the
 version's reference, run the data checks, compute performance from labelled predictions, judge
-the project's KPIs, store the result on the window and raise alerts.
+the project's KPIs, and store the result on the window.
+
+An evaluation that finds something past a threshold that the window had not shown before
+appends `window.flagged` (see `flag`), in the window's transaction: alerting reacts to it there.
+Other evaluations append no event (one per evaluation would serialise every evaluation on the
+project's chain head, and fill the audit trail with routine).
 
 Cost per evaluation is bounded by profiles and tallies, not rows: a window keeps the merge of
 every batch up to `merged_through_batch_id`, so re-evaluating it loads only the batches that
@@ -25,26 +30,35 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from mlcontinuum.alerts import raising
+from mlcontinuum.kernel import events
 from mlcontinuum.kernel.settings import Settings
 from mlcontinuum.kernel.storage.base import utcnow
 from mlcontinuum.kernel.storage.engine import transaction
 from mlcontinuum.monitoring import assess
 from mlcontinuum.monitoring.enums import WindowScope
-from mlcontinuum.monitoring.eval_schemas import EvaluationRun, ReferenceInfo, WindowEvaluation
 from mlcontinuum.monitoring.kpi_windows import window_kpis
 from mlcontinuum.monitoring.models import MonitorBatch, MonitorWindow
 from mlcontinuum.monitoring.performance import window_performance
+from mlcontinuum.monitoring.schemas import (
+    EvaluationRun,
+    KpiOutcome,
+    ReferenceInfo,
+    WindowEvaluation,
+)
 from mlcontinuum.profiles import Profile, dumps, loads, merge
-from mlcontinuum.registry.models import ModelVersion, StoredProfile
-from mlcontinuum.releases.models import Deployment
+from mlcontinuum.registry import queries as registry
+from mlcontinuum.releases import queries as releases
 
 log = logging.getLogger(__name__)
+
+EVALUATOR = "system:evaluator"
+FLAGGED = "window.flagged"
 
 MAX_WINDOWS_PER_PASS = 200
 PROFILES_PER_READ = 32
@@ -62,8 +76,8 @@ class References:
 
     def get(self, session: Session, stored_id: int) -> Profile:
         if stored_id not in self.profiles:
-            stored = session.get_one(StoredProfile, stored_id)
-            self.profiles[stored_id] = _load(stored.data, f"reference profile {stored_id}")
+            data = registry.profile_data(session, [stored_id])[stored_id]
+            self.profiles[stored_id] = _load(data, f"reference profile {stored_id}")
         return self.profiles[stored_id]
 
 
@@ -77,17 +91,15 @@ def evaluate_window(
     session: Session, window: MonitorWindow, *, references: References | None = None
 ) -> WindowEvaluation:
     """Evaluate `window` (locked by the caller, or the only writer), store the result on it,
-    raise its alerts, and return the evaluation. Never raises for bad data: the error is stored.
-    """
+    flag what it found, and return the evaluation. Never raises for bad data: the error is
+    stored."""
     seen = window.changed_at
     try:
         with session.begin_nested():
             previous = _previous(window)
             evaluation, new_batches = _evaluate(session, window, references or References())
             _store(window, evaluation)
-            raising.raise_for_window(
-                session, window, evaluation, previous=previous, new_batches=new_batches > 0
-            )
+            flag(session, window, evaluation, previous=previous, new_batches=new_batches > 0)
     except DBAPIError:
         raise  # the database's trouble, not the data's: roll back, the window stays dirty
     except Exception as exc:  # bad data must not stop the evaluator; it is stored instead
@@ -104,6 +116,54 @@ def evaluate_window(
     )
     session.expire(window, ["dirty"])
     return evaluation
+
+
+def flag(
+    session: Session,
+    window: MonitorWindow,
+    evaluation: WindowEvaluation,
+    *,
+    previous: WindowEvaluation | None,
+    new_batches: bool,
+) -> None:
+    """Append `window.flagged` when the evaluation found what the window had not shown: in a
+    project window, KPIs past their alert threshold whose values (or threshold) changed since
+    `previous` (a value of another KPI re-evaluated the window); in a deployment window that
+    merged new batches, drifted features or failed data checks (labels arriving later
+    re-evaluate a window for its performance, which flags nothing again)."""
+    if evaluation.error is not None:
+        return
+    found: dict[str, Any]
+    if window.scope is WindowScope.PROJECT:
+        seen = {_state(k) for k in previous.kpis} if previous else set()
+        kpis = [k.kpi_id for k in evaluation.kpis if k.breached and _state(k) not in seen]
+        if not kpis:
+            return
+        found = {"kpis": kpis}
+    else:
+        # The counts `_store` keeps on the window.
+        drifted, failed = window.drifted_features, window.failed_checks
+        if not new_batches or not (drifted or failed):
+            return
+        found = {"drifted_features": drifted, "failed_checks": failed}
+    events.append(
+        session,
+        type=FLAGGED,
+        actor=EVALUATOR,
+        project_id=window.project_id,
+        payload={
+            "window_id": window.id,
+            "scope": window.scope.value,
+            "deployment_id": window.deployment_id,
+            "granularity": window.granularity.value,
+            "start": window.start.isoformat(),
+        }
+        | found,
+    )
+
+
+def _state(kpi: KpiOutcome) -> tuple[int, int, float, float, bool]:
+    return (kpi.kpi_id, kpi.values, kpi.value, kpi.threshold, kpi.breached)
 
 
 def _previous(window: MonitorWindow) -> WindowEvaluation | None:
@@ -141,8 +201,10 @@ def _evaluate(
     evaluation = WindowEvaluation(
         performance=window_performance(session, window.deployment_id, window.start, end)
     )
-    deployment = session.get_one(Deployment, window.deployment_id)
-    version = session.get_one(ModelVersion, deployment.version_id)
+    deployment = releases.get_deployment(session, window.project_id, window.deployment_id)
+    version = registry.find_version(
+        session, window.project_id, deployment.model_name, deployment.version
+    )
     if merged.profile is None:
         evaluation.notes.append("no batches in this window yet: nothing to compare")
     elif version.reference_profile_id is None:
@@ -250,12 +312,21 @@ def evaluate_pending(session_factory: sessionmaker[Session], settings: Settings)
     return done
 
 
-def evaluate_now(session: Session, project_id: int, deployment_id: int) -> EvaluationRun:
+def evaluate_all_pending(session_factory: sessionmaker[Session], settings: Settings) -> int:
+    """Pass after pass of the background job until no window is dirty (for a command run
+    without the background workers). Returns how many were evaluated."""
+    total = 0
+    while done := evaluate_pending(session_factory, settings):
+        total += done
+    return total
+
+
+def evaluate_dirty(session: Session, project_id: int, deployment_id: int) -> EvaluationRun:
     """Evaluate the deployment's dirty windows and the project's dirty KPI windows in the
     caller's transaction. Every window is claimed before any is evaluated, in the order
-    writers mark them (scope, then granularity, then start): evaluating raises alerts, which
-    takes the project's chain lock, and holding that while waiting for a window the background
-    evaluator holds (which waits for the chain lock in turn) would deadlock."""
+    writers mark them (scope, then granularity, then start): flagging a window (and raising
+    its alerts) takes the project's chain lock, and holding that while waiting for a window the
+    background evaluator holds (which waits for the chain lock in turn) would deadlock."""
     rows = session.execute(
         select(
             MonitorWindow.id,

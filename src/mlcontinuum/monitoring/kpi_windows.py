@@ -1,5 +1,5 @@
 """KPIs of one project window: the mean of each KPI's values in the window against the charter's
-alert threshold, in one GROUP BY."""
+alert threshold, in one GROUP BY (and one read of the KPIs it found)."""
 
 from __future__ import annotations
 
@@ -8,33 +8,23 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mlcontinuum.charter.enums import Direction
-from mlcontinuum.charter.models import Kpi
-from mlcontinuum.monitoring.eval_schemas import KpiOutcome
+from mlcontinuum.charter import queries as charter
+from mlcontinuum.charter.enums import KpiJudgement
 from mlcontinuum.monitoring.models import KpiValue
-
-
-def breached(direction: Direction, value: float, threshold: float) -> bool:
-    """Past the alert threshold on the bad side: below it when higher is better, above it when
-    lower is better. A value exactly at the threshold is not a breach."""
-    if direction is Direction.HIGHER_IS_BETTER:
-        return value < threshold
-    return value > threshold
+from mlcontinuum.monitoring.schemas import KpiOutcome
 
 
 def window_kpis(
     session: Session, project_id: int, start: datetime, end: datetime
 ) -> list[KpiOutcome]:
     """Every KPI with at least one value reported in [start, end), in KPI order."""
-    mean = func.avg(KpiValue.value)
-    count = func.count(KpiValue.id)
     rows = session.execute(
-        select(Kpi, mean, count)
-        .join(KpiValue, KpiValue.kpi_id == Kpi.id)
+        select(KpiValue.kpi_id, func.avg(KpiValue.value), func.count(KpiValue.id))
         .where(KpiValue.project_id == project_id, KpiValue.at >= start, KpiValue.at < end)
-        .group_by(Kpi.id)
-        .order_by(Kpi.id)
+        .group_by(KpiValue.kpi_id)
+        .order_by(KpiValue.kpi_id)
     ).all()
+    kpis = charter.kpis_by_id(session, project_id, [kpi_id for kpi_id, _, _ in rows])
     return [
         KpiOutcome(
             kpi_id=kpi.id,
@@ -46,7 +36,8 @@ def window_kpis(
             target=kpi.target,
             value=float(value),
             values=int(values),
-            breached=breached(kpi.direction, float(value), kpi.alert_threshold),
+            breached=kpi.judge(float(value)) is KpiJudgement.PAST_THRESHOLD,
         )
-        for kpi, value, values in rows
+        for kpi_id, value, values in rows
+        if (kpi := kpis.get(kpi_id)) is not None
     ]

@@ -15,8 +15,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mlcontinuum.monitoring.eval_schemas import Performance
 from mlcontinuum.monitoring.models import PerformanceHour, ScoreBin
+from mlcontinuum.monitoring.schemas import Performance
 from mlcontinuum.monitoring.tallies import BINS
 
 

@@ -1,7 +1,7 @@
 """Monitoring: production batches, labels and KPI values in; windows evaluated against the
 charter (drift, data checks, performance, KPIs)."""
 
-from mlcontinuum.kernel.slice import Area, Job, NavItem, Slice
+from mlcontinuum.kernel.slice import EventType, Job, Slice
 from mlcontinuum.monitoring.permissions import PERMISSIONS
 
 SLICE = Slice(
@@ -10,14 +10,15 @@ SLICE = Slice(
     package="mlcontinuum.monitoring",
     tables="mlcontinuum.monitoring.models",
     api=("mlcontinuum.monitoring.api.ingest", "mlcontinuum.monitoring.api.windows"),
-    pages=("mlcontinuum.monitoring.pages",),
     cli=("mlcontinuum.monitoring.cli",),
-    nav=(
-        NavItem(Area.MANAGE_AND_TRUST, "Health", "health"),
-        NavItem(Area.MANAGE_AND_TRUST, "Alerts", "alerts"),
-        NavItem(Area.MANAGE_AND_TRUST, "Change requests", "changes"),
-    ),
     permissions=PERMISSIONS,
     jobs=(Job("evaluator", "mlcontinuum.monitoring.evaluation:evaluate_pending"),),
+    events=(
+        EventType(
+            "window.flagged",
+            "An evaluation found KPIs past their alert threshold, or drift or failed data "
+            "checks in new batches.",
+        ),
+    ),
     docs=("monitoring.md", "evaluation.md"),
 )

@@ -23,10 +23,10 @@ from mlcontinuum.data import queries as data_queries
 from mlcontinuum.kernel import events
 from mlcontinuum.kernel.auth.access import ProjectAccess
 from mlcontinuum.kernel.errors import Conflict, FieldProblem, ValidationFailed
+from mlcontinuum.kernel.storage.artifacts import StoredBlob
 from mlcontinuum.kernel.storage.base import utcnow
 from mlcontinuum.profiles import ProfileError, loads
 from mlcontinuum.registry import scanning
-from mlcontinuum.registry.artifacts import StoredBlob
 from mlcontinuum.registry.enums import NonFinite, RunStatus, VersionStatus
 from mlcontinuum.registry.models import (
     ModelVersion,

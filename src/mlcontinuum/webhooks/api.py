@@ -11,7 +11,7 @@ from mlcontinuum.api.routing import api_router
 from mlcontinuum.kernel.auth.guards import ProjectRead
 from mlcontinuum.kernel.storage.db import Db
 from mlcontinuum.monitoring.permissions import MonitorConfigure
-from mlcontinuum.webhooks import service
+from mlcontinuum.webhooks import queries, service
 from mlcontinuum.webhooks.enums import DeliveryStatus
 from mlcontinuum.webhooks.schemas import (
     DeliveryPage,
@@ -40,12 +40,12 @@ def create_webhook(
 def list_webhooks(
     db: Db, access: ProjectRead, page: Page = 1, per_page: PerPage = 50
 ) -> WebhookPage:
-    return service.list_webhooks(db, access, page=page, per_page=per_page)
+    return queries.list_webhooks(db, access, page=page, per_page=per_page)
 
 
 @routes.get(ONE, response_model=WebhookPublic)
 def get_webhook(db: Db, access: ProjectRead, webhook_id: int) -> WebhookPublic:
-    return service.get_webhook(db, access, webhook_id)
+    return queries.get_webhook(db, access, webhook_id)
 
 
 @routes.patch(ONE, response_model=WebhookPublic)
@@ -83,6 +83,6 @@ def list_deliveries(
     per_page: PerPage = 50,
 ) -> DeliveryPage:
     """Deliveries, newest first, each with every attempt."""
-    return service.list_deliveries(
+    return queries.list_deliveries(
         db, access, webhook_id, status=status, page=page, per_page=per_page
     )

@@ -1,4 +1,4 @@
-"""Rules for webhooks: create, change, delete, rotate the secret, test, list deliveries.
+"""Rules for webhooks: create, change, delete, rotate the secret, test; reads are in `queries`.
 
 The signing secret is made here, returned once (at creation and on rotation) and never again,
 nor written to the event log. URLs are checked statically when saved (`urlguard.check_static`)
@@ -9,43 +9,28 @@ own secret in the path.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from mlcontinuum.kernel import events
 from mlcontinuum.kernel.auth.access import ProjectAccess
 from mlcontinuum.kernel.errors import Conflict, FieldProblem, ValidationFailed
-from mlcontinuum.kernel.events import Event
 from mlcontinuum.kernel.settings import Settings
 from mlcontinuum.kernel.storage.base import utcnow
-from mlcontinuum.kernel.storage.lookup import one_or_not_found
-from mlcontinuum.kernel.storage.paging import page_of
 from mlcontinuum.kernel.storage.unique import ensure_unique
-from mlcontinuum.monitoring.permissions import MONITOR_CONFIGURE
-from mlcontinuum.webhooks import signing, subscriptions, urlguard
+from mlcontinuum.webhooks import outbox, signing, subscriptions, urlguard
 from mlcontinuum.webhooks.enums import DeliveryStatus, WebhookKind
-from mlcontinuum.webhooks.models import Webhook, WebhookAttempt, WebhookDelivery
+from mlcontinuum.webhooks.models import Webhook, WebhookDelivery
+from mlcontinuum.webhooks.queries import deliveries_public, public
+from mlcontinuum.webhooks.rows import webhook_row
 from mlcontinuum.webhooks.schemas import (
-    AttemptPublic,
-    DeliveryPage,
     DeliveryPublic,
     WebhookCreate,
-    WebhookPage,
     WebhookPublic,
     WebhookUpdate,
     WebhookWithSecret,
 )
-
-
-def _webhook(session: Session, project_id: int, webhook_id: int) -> Webhook:
-    return one_or_not_found(
-        session,
-        select(Webhook).where(Webhook.project_id == project_id, Webhook.id == webhook_id),
-        f"no webhook {webhook_id} in this project",
-    )
 
 
 def check_url(url: str, settings: Settings) -> None:
@@ -136,7 +121,7 @@ def update_webhook(
     webhook_id: int,
     data: WebhookUpdate,
 ) -> WebhookPublic:
-    row = _webhook(session, access.project.id, webhook_id)
+    row = webhook_row(session, access.project.id, webhook_id)
     changes = data.model_dump(exclude_none=True)
     if "url" in changes:
         check_url(changes["url"], settings)
@@ -172,7 +157,7 @@ def update_webhook(
 
 def delete_webhook(session: Session, access: ProjectAccess, webhook_id: int) -> None:
     """Delete the webhook with its deliveries and attempts (the events stay in the log)."""
-    row = _webhook(session, access.project.id, webhook_id)
+    row = webhook_row(session, access.project.id, webhook_id)
     described = _described(row)
     session.delete(row)
     session.flush()
@@ -187,7 +172,7 @@ def delete_webhook(session: Session, access: ProjectAccess, webhook_id: int) -> 
 
 def rotate_secret(session: Session, access: ProjectAccess, webhook_id: int) -> WebhookWithSecret:
     """A new signing secret, effective for every attempt from now on (pending ones too)."""
-    row = _webhook(session, access.project.id, webhook_id)
+    row = webhook_row(session, access.project.id, webhook_id)
     row.secret = signing.new_secret()
     events.append(
         session,
@@ -201,7 +186,7 @@ def rotate_secret(session: Session, access: ProjectAccess, webhook_id: int) -> W
 
 def send_test(session: Session, access: ProjectAccess, webhook_id: int) -> DeliveryPublic:
     """Queue a `webhook.test` delivery to this webhook alone; the outbox sends it."""
-    row = _webhook(session, access.project.id, webhook_id)
+    row = webhook_row(session, access.project.id, webhook_id)
     if not row.enabled:
         raise Conflict(
             f"webhook {row.id} is disabled; enable it before testing it",
@@ -223,94 +208,19 @@ def send_test(session: Session, access: ProjectAccess, webhook_id: int) -> Deliv
     )
     session.add(queued)
     session.flush()
-    return _deliveries_public(session, access, [queued])[0]
+    return deliveries_public(session, access, [queued])[0]
 
 
-def get_webhook(session: Session, access: ProjectAccess, webhook_id: int) -> WebhookPublic:
-    return public(access, _webhook(session, access.project.id, webhook_id))
+# --- for commands that cannot wait for the background worker (the demo) ----------------------
 
 
-def list_webhooks(
-    session: Session, access: ProjectAccess, *, page: int, per_page: int
-) -> WebhookPage:
-    query = select(Webhook).where(Webhook.project_id == access.project.id)
-    total, rows = page_of(session, query, Webhook.id, page=page, per_page=per_page)
-    return WebhookPage(
-        items=[public(access, row) for row in rows], total=total, page=page, per_page=per_page
-    )
+def deliver_now(session_factory: sessionmaker[Session], settings: Settings) -> int:
+    """Queue the deliveries of new events and attempt the due ones, as one pass of the outbox
+    worker does; returns how many it handled (0: nothing is due)."""
+    return outbox.deliver_due(session_factory, settings)
 
 
-def list_deliveries(
-    session: Session,
-    access: ProjectAccess,
-    webhook_id: int,
-    *,
-    status: DeliveryStatus | None,
-    page: int,
-    per_page: int,
-) -> DeliveryPage:
-    row = _webhook(session, access.project.id, webhook_id)
-    query = select(WebhookDelivery).where(WebhookDelivery.webhook_id == row.id)
-    if status is not None:
-        query = query.where(WebhookDelivery.status == status)
-    total, rows = page_of(session, query, WebhookDelivery.id.desc(), page=page, per_page=per_page)
-    return DeliveryPage(
-        items=_deliveries_public(session, access, rows), total=total, page=page, per_page=per_page
-    )
-
-
-def _shown_url(access: ProjectAccess, url: str) -> str:
-    return url if access.can(MONITOR_CONFIGURE) else urlguard.redact(url)
-
-
-def public(access: ProjectAccess, row: Webhook) -> WebhookPublic:
-    return WebhookPublic(
-        id=row.id,
-        name=row.name,
-        kind=row.kind,
-        url=_shown_url(access, row.url),
-        event_types=list(row.event_types),
-        enabled=row.enabled,
-        created_by=row.created_by,
-        created_at=row.created_at,
-    )
-
-
-def _deliveries_public(
-    session: Session, access: ProjectAccess, rows: Sequence[WebhookDelivery]
-) -> list[DeliveryPublic]:
-    """Deliveries with their event types and attempts: two queries for the whole page."""
-    ids = [row.id for row in rows]
-    event_ids = [row.event_id for row in rows]
-    found = session.execute(select(Event.id, Event.type).where(Event.id.in_(event_ids))).all()
-    types: dict[int, str] = dict(found)
-    attempts: dict[int, list[AttemptPublic]] = {delivery_id: [] for delivery_id in ids}
-    for attempt in session.scalars(
-        select(WebhookAttempt)
-        .where(WebhookAttempt.delivery_id.in_(ids))
-        .order_by(WebhookAttempt.delivery_id, WebhookAttempt.number)
-    ):
-        attempts[attempt.delivery_id].append(
-            AttemptPublic(
-                number=attempt.number,
-                at=attempt.at,
-                url=_shown_url(access, attempt.url),
-                status_code=attempt.status_code,
-                error=attempt.error,
-                duration_ms=attempt.duration_ms,
-            )
-        )
-    return [
-        DeliveryPublic(
-            id=row.id,
-            webhook_id=row.webhook_id,
-            event_id=row.event_id,
-            event_type=types[row.event_id],
-            status=row.status,
-            next_attempt_at=row.next_attempt_at,
-            created_at=row.created_at,
-            delivered_at=row.delivered_at,
-            attempts=attempts[row.id],
-        )
-        for row in rows
-    ]
+def verify_signature(secret: str, timestamp: str, body: bytes, signature_header: str) -> bool:
+    """What a receiver checks: `signature_header` signs `body` at `timestamp` under `secret`,
+    and the timestamp is recent."""
+    return signing.verify(secret, timestamp, body, signature_header)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Body, Query, Response
 
 from mlcontinuum.api.routing import api_router
-from mlcontinuum.charter import document, service, versions
+from mlcontinuum.charter import service, versions
 from mlcontinuum.charter.permissions import CharterWrite
 from mlcontinuum.charter.schemas import (
     CharterDiff,
@@ -17,6 +17,7 @@ from mlcontinuum.charter.schemas import (
     CharterVersionPublic,
     VersionSnapshot,
 )
+from mlcontinuum.charter.service import document
 from mlcontinuum.kernel.auth.guards import ProjectRead
 from mlcontinuum.kernel.storage.db import Db
 

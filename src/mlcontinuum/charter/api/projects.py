@@ -6,9 +6,9 @@ from fastapi import status
 
 from mlcontinuum.api.deps import Page, PerPage
 from mlcontinuum.api.routing import api_router
-from mlcontinuum.charter import members, projects
 from mlcontinuum.charter.permissions import ProjectManage
 from mlcontinuum.charter.schemas import ProjectCreate, ProjectPage, ProjectPublic, ProjectUpdate
+from mlcontinuum.charter.service import members, projects
 from mlcontinuum.kernel.auth import service as auth_service
 from mlcontinuum.kernel.auth.guards import ProjectRead, SignedIn
 from mlcontinuum.kernel.auth.schemas import MemberCreate, MemberPublic

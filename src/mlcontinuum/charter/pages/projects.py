@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import Query, Request
 from fastapi.responses import Response
 
-from mlcontinuum.charter import projects, views
+from mlcontinuum.charter import views
 from mlcontinuum.charter.schemas import ProjectCreate
+from mlcontinuum.charter.service import projects
 from mlcontinuum.kernel.auth.guards import ProjectRead, SignedIn
 from mlcontinuum.kernel.errors import ContinuumError
 from mlcontinuum.kernel.lifecycle import CrispDmPhase, Stage

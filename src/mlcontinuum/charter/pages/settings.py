@@ -6,9 +6,9 @@ from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from mlcontinuum.charter import members, projects
 from mlcontinuum.charter.permissions import ProjectManage
 from mlcontinuum.charter.schemas import ProjectUpdate
+from mlcontinuum.charter.service import members, projects
 from mlcontinuum.kernel.auth.access import ProjectAccess
 from mlcontinuum.kernel.auth.permissions import Role
 from mlcontinuum.kernel.auth.schemas import MemberCreate

@@ -15,7 +15,7 @@ from mlcontinuum.api.deps import AppSettings, Page, PerPage
 from mlcontinuum.api.routing import api_router
 from mlcontinuum.kernel.auth.guards import ProjectRead
 from mlcontinuum.kernel.storage.db import Db
-from mlcontinuum.monitoring import ingest, kpi_values
+from mlcontinuum.monitoring import queries, service
 from mlcontinuum.monitoring.idempotency import IdempotencyKey
 from mlcontinuum.monitoring.permissions import MonitorWrite
 from mlcontinuum.monitoring.schemas import (
@@ -57,7 +57,7 @@ def log_batch(
     response: Response,
 ) -> BatchAccepted:
     """Log a production batch: its profile, prediction ids and predicted values."""
-    accepted = ingest.log_batch(db, access, deployment_id, key, data, settings)
+    accepted = service.log_batch(db, access, deployment_id, key, data, settings)
     _answered(response, accepted.replayed)
     return accepted
 
@@ -73,7 +73,7 @@ def list_batches(
     per_page: PerPage = 50,
 ) -> BatchPage:
     """The deployment's batches, newest first."""
-    return ingest.list_batches(
+    return queries.list_batches(
         db, access, deployment_id, since=since, until=until, page=page, per_page=per_page
     )
 
@@ -92,7 +92,7 @@ def log_labels(
 ) -> LabelsAccepted:
     """Attach ground truth to logged predictions by id: all ids must exist, or nothing is
     written."""
-    accepted = ingest.log_labels(db, access, deployment_id, key, data, settings)
+    accepted = service.log_labels(db, access, deployment_id, key, data, settings)
     _answered(response, accepted.replayed)
     return accepted
 
@@ -108,7 +108,7 @@ def report_kpi_value(
     response: Response,
 ) -> KpiValueAccepted:
     """Record a measured value of a charter KPI at a time."""
-    accepted = kpi_values.report_kpi_value(db, access, kpi_id, key, data, settings)
+    accepted = service.report_kpi_value(db, access, kpi_id, key, data, settings)
     _answered(response, accepted.replayed)
     return accepted
 
@@ -124,6 +124,6 @@ def list_kpi_values(
     per_page: PerPage = 50,
 ) -> KpiValuePage:
     """The KPI's reported values, newest first."""
-    return kpi_values.list_kpi_values(
+    return queries.list_kpi_values(
         db, access, kpi_id, since=since, until=until, page=page, per_page=per_page
     )

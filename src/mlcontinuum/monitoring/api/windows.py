@@ -12,11 +12,10 @@ from mlcontinuum.api.deps import Page, PerPage
 from mlcontinuum.api.routing import api_router
 from mlcontinuum.kernel.auth.guards import ProjectRead
 from mlcontinuum.kernel.storage.db import Db
-from mlcontinuum.monitoring import evaluation, queries
+from mlcontinuum.monitoring import queries, service
 from mlcontinuum.monitoring.enums import Granularity
-from mlcontinuum.monitoring.eval_schemas import EvaluationRun, WindowPage
 from mlcontinuum.monitoring.permissions import MonitorConfigure
-from mlcontinuum.releases.deployments import deployment_row
+from mlcontinuum.monitoring.schemas import EvaluationRun, WindowPage
 
 routes = api_router(tags=["evaluation"])
 DEPLOYMENT = "/projects/{project}/deployments/{deployment_id}"
@@ -55,7 +54,6 @@ def list_windows(
 ) -> WindowPage:
     """The deployment's windows, newest first, each with its stored evaluation (drift per
     feature, data checks, performance); `evaluation` is null until first evaluated."""
-    deployment_row(db, access.project.id, deployment_id)
     return queries.list_windows(
         db,
         access.project.id,
@@ -72,8 +70,7 @@ def list_windows(
 def evaluate_now(db: Db, access: MonitorConfigure, deployment_id: int) -> EvaluationRun:
     """Evaluate the deployment's dirty windows and the project's dirty KPI windows now,
     instead of waiting for the background evaluator; alerts are raised as usual."""
-    deployment_row(db, access.project.id, deployment_id)
-    return evaluation.evaluate_now(db, access.project.id, deployment_id)
+    return service.evaluate_now(db, access.project.id, deployment_id)
 
 
 @routes.get("/projects/{project}/kpi-windows", response_model=WindowPage)

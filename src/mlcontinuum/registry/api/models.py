@@ -11,9 +11,9 @@ from fastapi.responses import FileResponse, Response
 
 from mlcontinuum.api.routing import api_router
 from mlcontinuum.kernel.auth.guards import ProjectRead
+from mlcontinuum.kernel.storage.artifacts import ArtifactStore, clean_filename
 from mlcontinuum.kernel.storage.db import Db
 from mlcontinuum.registry import queries, service
-from mlcontinuum.registry.artifacts import ArtifactStore, clean_filename
 from mlcontinuum.registry.permissions import RunsWrite
 from mlcontinuum.registry.schemas import (
     MODEL_NAME_MAX,

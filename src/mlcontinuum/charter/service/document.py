@@ -8,7 +8,6 @@ from sqlalchemy.orm import Session
 
 from mlcontinuum.charter import versions
 from mlcontinuum.charter.models import Charter, Kpi, Stakeholder
-from mlcontinuum.charter.projects import update_project
 from mlcontinuum.charter.schemas import (
     CharterDocument,
     KpiFields,
@@ -17,6 +16,7 @@ from mlcontinuum.charter.schemas import (
     StakeholderFields,
 )
 from mlcontinuum.charter.service import link_account
+from mlcontinuum.charter.service.projects import update_project
 from mlcontinuum.kernel import events
 from mlcontinuum.kernel.auth.access import ProjectAccess
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from mlcontinuum.charter.schemas import KpiPublic
 from mlcontinuum.monitoring.enums import Granularity
-from mlcontinuum.monitoring.eval_schemas import DriftMethodResult, WindowPublic
+from mlcontinuum.monitoring.schemas import DriftMethodResult, WindowPublic
 
 # How much one page of a deployment shows.
 SLOTS = {Granularity.DAY: 14, Granularity.HOUR: 48}

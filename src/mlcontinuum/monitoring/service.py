@@ -1,5 +1,6 @@
-"""Ingest of a deployment's production data: batches and labels, each written once per
-idempotency key (KPI values are in kpi_values.py).
+"""The monitoring slice's commands: ingest of a deployment's production data (batches and
+labels) and of the charter's KPI values, each written once per idempotency key, and evaluating
+windows now rather than waiting for the background evaluator.
 
 A batch stores its profile (raw features never reach the server) with one row per prediction;
 labels join later by prediction id. Each write updates the tallies performance is computed from
@@ -26,20 +27,22 @@ from sqlalchemy import column, insert, select, table, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from mlcontinuum.charter import service as charter
 from mlcontinuum.kernel.auth.access import ProjectAccess
 from mlcontinuum.kernel.errors import Conflict, FieldProblem, ValidationFailed
 from mlcontinuum.kernel.settings import Settings
 from mlcontinuum.kernel.storage.base import utcnow
-from mlcontinuum.kernel.storage.paging import page_of
+from mlcontinuum.monitoring import evaluation
 from mlcontinuum.monitoring.enums import Granularity
 from mlcontinuum.monitoring.idempotency import Digest, KeyedWrite
 from mlcontinuum.monitoring.limits import check_rows, check_time
-from mlcontinuum.monitoring.models import LabelBatch, MonitorBatch, Prediction
+from mlcontinuum.monitoring.models import KpiValue, LabelBatch, MonitorBatch, Prediction
 from mlcontinuum.monitoring.schemas import (
     BatchAccepted,
     BatchCreate,
-    BatchPage,
-    BatchPublic,
+    EvaluationRun,
+    KpiValueAccepted,
+    KpiValueCreate,
     LabelsAccepted,
     LabelsCreate,
     accepted,
@@ -47,7 +50,7 @@ from mlcontinuum.monitoring.schemas import (
 from mlcontinuum.monitoring.tallies import Tallies
 from mlcontinuum.monitoring.windows import mark_dirty
 from mlcontinuum.profiles import Profile, ProfileFormatError, loads
-from mlcontinuum.releases.deployments import deployment_row
+from mlcontinuum.releases import queries as releases
 
 # Ids per IN (...) query: far below SQLite's and PostgreSQL's bound-parameter limits.
 ID_CHUNK = 5_000
@@ -69,7 +72,7 @@ def log_batch(
     settings: Settings,
 ) -> BatchAccepted:
     """Store a batch once per key; the same key with the same content answers it again."""
-    deployment = deployment_row(session, access.project.id, deployment_id)
+    deployment = releases.get_deployment(session, access.project.id, deployment_id)
     raw_profile = profile_bytes(data.profile)
     profile = _decode_profile(raw_profile)
     write = KeyedWrite(
@@ -94,7 +97,7 @@ def log_batch(
             [FieldProblem("prediction_ids", "unique", "ids repeat within the batch")],
         )
     batch = MonitorBatch(
-        project_id=deployment.project_id,
+        project_id=access.project.id,
         deployment_id=deployment.id,
         idempotency_key=key,
         request_sha256=write.digest,
@@ -117,7 +120,7 @@ def log_batch(
         tallies = Tallies(deployment.id)
         tallies.predictions(batch.hour_start, data.rows)
         tallies.write(session)
-        mark_dirty(session, deployment.project_id, deployment.id, [data.at])
+        mark_dirty(session, access.project.id, deployment.id, [data.at])
     return accepted(BatchAccepted, stored, replayed=replayed)
 
 
@@ -232,34 +235,6 @@ def _ids_taken(session: Session, deployment_id: int, ids: Sequence[str]) -> Conf
     )
 
 
-def list_batches(
-    session: Session,
-    access: ProjectAccess,
-    deployment_id: int,
-    *,
-    since: datetime | None,
-    until: datetime | None,
-    page: int,
-    per_page: int,
-) -> BatchPage:
-    """A deployment's batches, newest first (by time, then arrival)."""
-    deployment = deployment_row(session, access.project.id, deployment_id)
-    query = select(MonitorBatch).where(MonitorBatch.deployment_id == deployment.id)
-    if since is not None:
-        query = query.where(MonitorBatch.at >= since)
-    if until is not None:
-        query = query.where(MonitorBatch.at < until)
-    total, rows = page_of(
-        session, query, MonitorBatch.at.desc(), MonitorBatch.id.desc(), page=page, per_page=per_page
-    )
-    return BatchPage(
-        items=[BatchPublic.model_validate(row) for row in rows],
-        total=total,
-        page=page,
-        per_page=per_page,
-    )
-
-
 # --- labels ----------------------------------------------------------------------------------
 
 
@@ -273,7 +248,7 @@ def log_labels(
 ) -> LabelsAccepted:
     """Attach ground truth to logged predictions: every id must exist, or nothing is written.
     A label given again replaces the earlier one (a correction)."""
-    deployment = deployment_row(session, access.project.id, deployment_id)
+    deployment = releases.get_deployment(session, access.project.id, deployment_id)
     ids = [prediction_id for prediction_id, _ in data.labels]
     write = KeyedWrite(
         session,
@@ -308,7 +283,7 @@ def log_labels(
         )
     now = utcnow()
     delivery = LabelBatch(
-        project_id=deployment.project_id,
+        project_id=access.project.id,
         deployment_id=deployment.id,
         idempotency_key=key,
         request_sha256=write.digest,
@@ -331,7 +306,7 @@ def log_labels(
     for row, label in rows:
         tallies.relabel(row.hour, row.value, before[row.id], label)
     tallies.write(session)
-    mark_dirty(session, deployment.project_id, deployment.id, {row.hour for row, _ in rows})
+    mark_dirty(session, access.project.id, deployment.id, {row.hour for row, _ in rows})
     return accepted(LabelsAccepted, delivery, replayed=False)
 
 
@@ -371,6 +346,59 @@ def _locked_labels(session: Session, row_ids: Sequence[int]) -> dict[int, float 
         ):
             labels[row_id] = label
     return labels
+
+
+# --- KPI values --------------------------------------------------------------------------------
+
+
+def report_kpi_value(
+    session: Session,
+    access: ProjectAccess,
+    kpi_id: int,
+    key: str,
+    data: KpiValueCreate,
+    settings: Settings,
+) -> KpiValueAccepted:
+    """Record a measured value of one of the charter's KPIs, once per key (per project); it
+    counts in the project's KPI windows."""
+    project_id = access.project.id
+    kpi = charter.get_kpi(session, project_id, kpi_id)
+    write = KeyedWrite(
+        session,
+        KpiValue,
+        (KpiValue.project_id == project_id) & (KpiValue.idempotency_key == key),
+        key,
+        Digest("kpi").number(kpi.id).instant(data.at).number(data.value).hexdigest(),
+        "KPI value",
+    )
+    earlier = write.earlier()
+    if earlier is not None:
+        return accepted(KpiValueAccepted, earlier, replayed=True)
+    check_time(data.at, settings, "at")
+    row = KpiValue(
+        project_id=project_id,
+        kpi_id=kpi.id,
+        idempotency_key=key,
+        request_sha256=write.digest,
+        at=data.at,
+        value=data.value,
+        reported_by=access.actor,
+        received_at=utcnow(),
+    )
+    stored, replayed = write.insert(row)
+    if not replayed:
+        mark_dirty(session, project_id, None, [data.at])
+    return accepted(KpiValueAccepted, stored, replayed=replayed)
+
+
+# --- evaluating now ----------------------------------------------------------------------------
+
+
+def evaluate_now(session: Session, project_id: int, deployment_id: int) -> EvaluationRun:
+    """Evaluate the deployment's dirty windows and the project's dirty KPI windows in the
+    caller's transaction (404 for a deployment the project does not have)."""
+    releases.get_deployment(session, project_id, deployment_id)
+    return evaluation.evaluate_dirty(session, project_id, deployment_id)
 
 
 # --- shared checks ---------------------------------------------------------------------------

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mlcontinuum.registry.client.tracking import RunsClient
 from mlcontinuum.registry.schemas import VersionPublic
-from mlcontinuum.registry.tracking import RunsClient
 from mlcontinuum.remote.base import Body, seg
 
 

@@ -1,13 +1,19 @@
 """Rules for gate runs on the server: record one, with its event. The server never loads a
-model: results are computed by `continuum check` (see `check.py`)."""
+model: results are computed by `continuum check` (see `check.py`), where the model was trained."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
 from sqlalchemy.orm import Session
 
+from mlcontinuum.gates.metrics import METRICS
 from mlcontinuum.gates.models import GateResult, GateRun
 from mlcontinuum.gates.queries import run_public
 from mlcontinuum.gates.registry import TYPE_KEY_PREFIX, gate_names
+from mlcontinuum.gates.runner import evaluate
 from mlcontinuum.gates.schemas import GateResultData, GateRunCreate, GateRunPublic, run_status
 from mlcontinuum.kernel import events
 from mlcontinuum.kernel.auth.access import ProjectAccess
@@ -80,3 +86,18 @@ def record_run(
     )
     session.flush()
     return run_public(session, run, version)
+
+
+def measure(
+    model: Any,
+    data: pd.DataFrame,
+    target: str,
+    positive_label: Any,
+    names: Sequence[str],
+    *,
+    k: float = 0.1,
+) -> dict[str, float]:
+    """The named metrics of the metric-threshold gate for a model in hand (not on the server:
+    where the model was trained), computed the way the gates compute them."""
+    evaluation = evaluate(model, data, target, positive_label)
+    return {name: METRICS[name].fn(evaluation, k) for name in names}

@@ -3,8 +3,9 @@
 and its evaluation data; run every gate; report.
 
 The record comes from `CheckSources`: a server for a registered version (the CLI builds that one
-from the SDK), or files offline (`CharterFileSources`). Only the client that trained a model
-loads it (see `loading.py`); the server never does.
+from the SDK), this instance's own records (`StoredSources`), or files offline
+(`CharterFileSources`). Only the client that trained a model loads it (see `loading.py`); the
+server never does.
 """
 
 from __future__ import annotations
@@ -14,8 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from sqlalchemy.orm import Session
+
+from mlcontinuum.charter import service as charter
 from mlcontinuum.charter.schemas import CharterDocument, KpiFields
 from mlcontinuum.data.schemas import DataSourcePublic
+from mlcontinuum.gates import queries as gates_queries
 from mlcontinuum.gates.context import GateContext
 from mlcontinuum.gates.document import GatesFile, parse_gates
 from mlcontinuum.gates.enums import GateStatus
@@ -25,6 +30,7 @@ from mlcontinuum.gates.runner import evaluate, run_gates
 from mlcontinuum.gates.schemas import GateResultData, run_status
 from mlcontinuum.kernel.errors import FieldProblem, ValidationFailed
 from mlcontinuum.profiles import Profile, ProfileError, loads
+from mlcontinuum.registry import queries as registry
 from mlcontinuum.registry.schemas import VersionPublic
 
 
@@ -80,6 +86,38 @@ class CharterFileSources:
 
     def reference_profile(self, candidate: Candidate) -> bytes:
         raise AssertionError("offline there is no registered version to read a profile of")
+
+
+@dataclass(frozen=True)
+class StoredSources:
+    """On the instance itself: the records of this database (the demo gates its versions this
+    way, exactly as `continuum check` does in CI through the server)."""
+
+    session: Session
+    project_id: int
+
+    def kpis(self, candidate: Candidate) -> Sequence[KpiFields] | None:
+        return charter.list_kpis(self.session, self.project_id)
+
+    def version(self, candidate: Candidate) -> VersionPublic | None:
+        if candidate.version is None:
+            return None
+        return registry.get_version(
+            self.session, self.project_id, candidate.model, candidate.version
+        )
+
+    def compliance(self, candidate: Candidate) -> list[DataSourcePublic] | None:
+        if candidate.version is None:
+            return None
+        return gates_queries.version_compliance(
+            self.session, self.project_id, candidate.model, candidate.version
+        )
+
+    def reference_profile(self, candidate: Candidate) -> bytes:
+        assert candidate.version is not None
+        return registry.reference_profile(
+            self.session, self.project_id, candidate.model, candidate.version
+        )
 
 
 @dataclass(frozen=True)
