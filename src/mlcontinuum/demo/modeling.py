@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -170,11 +171,13 @@ def register_candidate(
     number: int = version.version
     with TemporaryDirectory() as folder:
         gates_file, data = Path(folder, "gates.yaml"), Path(folder, "evaluation.parquet")
+        model_file = Path(folder, f"{MODEL_NAME}-v{number}.skops")  # the stored bytes, named
         gates_file.write_text(GATES_FILE)
         evaluation.to_parquet(data)
+        shutil.copyfile(blob.path, model_file)
         request = CheckRequest(
             gates=gates_file,
-            model_file=blob.path,
+            model_file=model_file,
             data=data,
             target=TARGET,
             offline=False,
