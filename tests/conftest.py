@@ -42,6 +42,9 @@ from mlcontinuum.kernel.storage import migrate
 from mlcontinuum.kernel.storage.engine import make_engine, transaction
 from mlcontinuum.slices import metadata as all_tables
 
+# Fixtures shared by the slices' tests: pages (`visit`) and the CLI (`cli`, `engine`).
+pytest_plugins = ("tests.pagekit", "tests.clikit")
+
 BACKENDS = ("sqlite", "postgresql")
 PASSWORD = "a-long-test-password"
 

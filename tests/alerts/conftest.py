@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi import FastAPI
 
-from tests.evaluation.helpers import Monitor
+from tests.monitoring.evaluation.helpers import Monitor
 from tests.teams import Team
 
 

@@ -13,7 +13,7 @@ from mlcontinuum.kernel.storage.engine import transaction
 from mlcontinuum.monitoring.enums import Granularity
 from mlcontinuum.monitoring.windows import mark_dirty
 from mlcontinuum.profiles import Profile
-from tests.evaluation.helpers import DAY0, Monitor, frame, hour, profile_of
+from tests.monitoring.evaluation.helpers import DAY0, Monitor, frame, hour, profile_of
 
 OPENED_PAYLOAD = {"alert_id", "severity", "title", "source", "deployment_id", "fingerprint"}
 

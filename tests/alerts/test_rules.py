@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.evaluation.helpers import Monitor
+from tests.monitoring.evaluation.helpers import Monitor
 
 DRIFT = {"kind": "drift", "name": "Any drift"}
 

@@ -20,7 +20,7 @@ from mlcontinuum.monitoring.evaluation import EVALUATOR
 from mlcontinuum.monitoring.models import MonitorWindow
 from mlcontinuum.monitoring.queries import get_window
 from mlcontinuum.monitoring.windows import mark_dirty, scope_key
-from tests.evaluation.helpers import Monitor
+from tests.monitoring.evaluation.helpers import Monitor
 from tests.teams import Team
 
 DAY = datetime(2026, 11, 2, 10, 30, tzinfo=UTC)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from tests.changes.conftest import drift_rule, events_of
-from tests.evaluation.helpers import Monitor, frame, hour, profile_of
+from tests.monitoring.evaluation.helpers import Monitor, frame, hour, profile_of
 from tests.teams import Team
 
 

@@ -19,9 +19,9 @@ from tests.changes.conftest import (
     quality_rule,
 )
 from tests.conftest import Accounts
-from tests.evaluation.helpers import Monitor
+from tests.monitoring.evaluation.helpers import Monitor
+from tests.pagekit import add_kpi
 from tests.teams import Team
-from tests.web.pagekit import add_kpi
 
 OPTIONS = ["retrain", "roll_back", "accept"]
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from mlcontinuum.kernel.storage.engine import transaction
 from mlcontinuum.monitoring.models import MonitorBatch
 from mlcontinuum.profiles import loads
-from tests.cli.conftest import Cli, cli
+from tests.clikit import Cli, cli
 from tests.monitoring.conftest import Counts, Monitoring, frame
 
 __all__ = ["cli"]

@@ -10,7 +10,7 @@ import pytest
 
 from mlcontinuum.console import build_cli
 from mlcontinuum.kernel.settings import Settings
-from tests.cli.conftest import Cli
+from tests.clikit import Cli
 from tests.webhooks.conftest import Hooks, Receiver
 
 
