@@ -1,8 +1,8 @@
 """Jensen–Shannon distance (base 2, in [0, 1]).
 
-JS = sqrt(½ KL(p ‖ m) + ½ KL(q ‖ m)), m = (p + q) / 2. Numeric columns use the ten
-reference-quantile bins of PSI; categorical and boolean columns their labels (unseen labels count
-on the current side; mass beyond the level limit is one "other" bucket).
+JS = sqrt(½ KL(p ‖ m) + ½ KL(q ‖ m)), m = (p + q) / 2. Numeric columns use the bins of PSI (ten
+reference-quantile bins, point masses apart); categorical and boolean columns their labels
+(unseen labels count on the current side; past the level limit, the cells of `aligned_counts`).
 """
 
 from __future__ import annotations
@@ -12,19 +12,24 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
-from mlcontinuum.profiles.distributions import aligned_counts, bin_masses, quantile_edges, sketch_of
+from mlcontinuum.profiles.distributions import (
+    aligned_counts,
+    bin_masses,
+    decile_edges,
+    summary_of,
+)
 from mlcontinuum.profiles.drift.registry import DriftMethod, MethodResult, register
 from mlcontinuum.profiles.model import ColumnKind, ColumnProfile
 
 
 def jensen_shannon(reference: ColumnProfile, current: ColumnProfile) -> MethodResult:
     if reference.kind is ColumnKind.NUMERIC:
-        ref, cur = sketch_of(reference), sketch_of(current)
-        edges = quantile_edges(ref)
-        p, q = bin_masses(ref, edges), bin_masses(cur, edges)
+        ref, cur = summary_of(reference), summary_of(current)
+        edges, atoms = decile_edges(ref)
+        p, q = bin_masses(ref, edges, atoms), bin_masses(cur, edges, atoms)
         n, m = ref.n, cur.n
     else:
-        _, p, q = aligned_counts(reference, current)
+        p, q = aligned_counts(reference, current)
         n, m = int(p.sum()), int(q.sum())
         p, q = p / n, q / m
     bins = int(np.count_nonzero((p + q) > 0))

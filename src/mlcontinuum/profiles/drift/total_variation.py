@@ -12,7 +12,7 @@ from mlcontinuum.profiles.model import ColumnKind, ColumnProfile
 
 
 def total_variation(reference: ColumnProfile, current: ColumnProfile) -> MethodResult:
-    _, ref, cur = aligned_counts(reference, current)
+    ref, cur = aligned_counts(reference, current)
     n, m = ref.sum(), cur.sum()
     p, q = ref / n, cur / m
     value = 0.5 * float(np.abs(p - q).sum())
