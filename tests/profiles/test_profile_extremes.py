@@ -78,8 +78,9 @@ def _exact_mean_and_std(values: np.ndarray) -> tuple[float, float]:
         np.array([1.7e308, -1.7e308, 1e308, 0.0, 5.0]),
         rng.normal(size=1_000) * 1e-300,
         np.append(rng.normal(size=5_000), [np.finfo(np.float64).max, np.finfo(np.float64).tiny]),
+        np.array([5e-324, 1e-320, 0.0, 5e-324]),
     ],
-    ids=["one-1e200", "near-max", "tiny", "max-and-tiny"],
+    ids=["one-1e200", "near-max", "tiny", "max-and-tiny", "subnormal"],
 )
 def test_extreme_finite_values_are_profiled_and_serialised(values: np.ndarray) -> None:
     profile = build_profile({"x": values})

@@ -30,7 +30,8 @@ def _scale_for(magnitude: float) -> float:
     _, exponent = math.frexp(magnitude)
     if -_SAFE_EXPONENT <= exponent <= _SAFE_EXPONENT:
         return 1.0
-    return math.ldexp(1.0, -exponent)
+    # Subnormals (down to 5e-324) would need 2**1074, past the largest float: 2**1000 will do.
+    return math.ldexp(1.0, min(-exponent, 1000))
 
 
 @dataclass(frozen=True)
