@@ -75,14 +75,16 @@ class Moments:
         scale = _scale_for(max(abs(low), abs(high)))
         scaled = values * scale if scale != 1.0 else values
         mean = float(scaled.mean())
-        # Two-pass variance, the second pass block by block so it stays in the CPU cache.
+        # Two-pass variance, the second pass block by block so it stays in the CPU cache. Not
+        # np.dot: OpenBLAS may wake its threads for it, which then spin on the other cores.
         m2 = 0.0
         block = np.empty(min(_BLOCK, values.size), dtype=np.float64)
         for start in range(0, values.size, _BLOCK):
             part = scaled[start : start + _BLOCK]
             centred = block[: part.size]
             np.subtract(part, mean, out=centred)
-            m2 += float(np.dot(centred, centred))
+            np.square(centred, out=centred)
+            m2 += float(centred.sum())
         variance = m2 / values.size
         return cls(
             n=int(values.size),
