@@ -24,8 +24,14 @@ from mlcontinuum.profiles import (
     build_profile,
     dumps,
     loads,
+    merge,
 )
-from mlcontinuum.profiles.spark import _profile_partition, _rebatched, profile_spark
+from mlcontinuum.profiles.spark import (
+    _merge_partials,
+    _profile_partition,
+    _rebatched,
+    profile_spark,
+)
 
 pyspark_sql = pytest.importorskip("pyspark.sql")
 
@@ -240,3 +246,15 @@ def test_partition_batches_are_regrouped_and_empty_partitions_skipped() -> None:
     assert partial.row_count == 60
     assert partial.columns["x"].moments is not None
     assert partial.columns["x"].moments.maximum == 59
+
+
+def test_partials_are_merged_in_order_on_the_executor() -> None:
+    parts = [build_profile({"x": np.arange(i * 10.0, i * 10.0 + 10)}) for i in range(4)]
+    blobs = [pa.record_batch({"profile": pa.array([dumps(p)], type=pa.binary())}) for p in parts]
+    assert list(_merge_partials(iter([]))) == []
+    (row,) = _merge_partials(iter(blobs))
+    merged = loads(row.column(0)[0].as_py())
+    expected = parts[0]
+    for part in parts[1:]:
+        expected = merge(expected, part)
+    assert dumps(merged) == dumps(expected)
