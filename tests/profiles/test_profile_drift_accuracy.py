@@ -24,10 +24,10 @@ SKETCHED = ProfileOptions(value_limit=1)
 
 # method: (absolute tolerance, relative tolerance) for sketched columns; exact counts get 1e-9.
 SKETCH_TOLERANCE = {
-    "psi": (0.01, 0.05),
-    "ks": (0.006, 0.0),
-    "wasserstein": (0.02, 0.05),
-    "jensen_shannon": (0.006, 0.0),
+    "psi": (0.005, 0.02),
+    "ks": (0.003, 0.0),
+    "wasserstein": (0.005, 0.02),
+    "jensen_shannon": (0.003, 0.0),
 }
 # Past the level limit, up to five times more labels than the limit: the excess over the noise
 # floor within this much plus EXCESS_RELATIVE of the exact excess.

