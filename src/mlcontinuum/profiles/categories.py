@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 
 import numpy as np
 import pyarrow as pa
@@ -53,6 +53,7 @@ def hash_labels(labels: pa.Array | NDArray[np.object_]) -> NDArray[np.uint64]:
     return hashed
 
 
+@cache
 def hash_check() -> int:
     return int(hash_labels(np.array([HASH_CHECK_LABEL], dtype=object))[0])
 
