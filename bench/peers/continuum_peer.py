@@ -2,17 +2,33 @@
 
 Run as a subprocess like every peer so its peak memory is measured the same way. Input is the
 same in-memory pandas frames the peers get; reading Parquet is timed apart as `load_seconds`.
+In the same process and on the same frames it also times the two floors of `floors.py` (touch
+every value once; the sketches used directly) and Continuum on the same frames with their
+labels as pandas categoricals (converted outside the timing), which it counts on their codes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib.metadata import version
 from typing import Any
 
 import pandas as pd
+from floors import prepare, sketch_floor, touch_floor
 from peer_protocol import PeerResult, Stopwatch, parse_args, peak_rss_mb
 
 from mlcontinuum.profiles import DriftReport, build_profile, compare
+
+
+def best_of(repeat: int, work: Callable[[], object]) -> dict[str, float]:
+    """Fastest wall time of `repeat` runs, with that run's CPU time."""
+    best: dict[str, float] = {}
+    for _ in range(repeat):
+        with Stopwatch() as watch:
+            work()
+        if not best or watch.seconds < best["seconds"]:
+            best = {"seconds": watch.seconds, "cpu_seconds": watch.cpu_seconds}
+    return best
 
 
 def main() -> None:
@@ -36,6 +52,23 @@ def main() -> None:
         result.record(profile, drift)
     result.verdicts = verdicts_of(report)
     result.drifted = sorted(c for c, v in result.verdicts.items() if v["drifted"])
+    result.changed = sorted(c for c, v in result.verdicts.items() if v["status"] == "changed")
+
+    frames = (reference, current)
+    prepared = [prepare(frame) for frame in frames]
+    categorical = [
+        frame.astype(
+            {c: "category" for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])}
+        )
+        for frame in frames
+    ]
+    result.floors = {
+        "touch": best_of(args.repeat, lambda: [touch_floor(p) for p in prepared]),
+        "sketch": best_of(args.repeat, lambda: [sketch_floor(p) for p in prepared]),
+        "continuum_categorical": best_of(
+            args.repeat, lambda: [build_profile(f) for f in categorical]
+        ),
+    }
     result.emit()
 
 
@@ -44,9 +77,16 @@ def verdicts_of(report: DriftReport) -> dict[str, dict[str, Any]]:
     return {
         column.column: {
             "drifted": column.drifted,
+            "status": column.status.value,
             "skipped": column.skipped,
             "methods": {
-                o.method: {"value": o.value, "threshold": o.threshold, "drifted": o.drifted}
+                o.method: {
+                    "value": o.value,
+                    "threshold": o.threshold,
+                    "noise_floor": o.noise_floor,
+                    "p_value": o.p_value,
+                    "status": o.status.value,
+                }
                 for o in column.outcomes
             },
         }

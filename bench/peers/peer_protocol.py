@@ -84,7 +84,11 @@ class PeerResult:
     repeats: int = 0
     peak_rss_mb: float = 0.0
     drifted: list[str] | None = None
+    # Columns a tool reports as changed but not drifted (Continuum's "changed, not material").
+    changed: list[str] | None = None
     verdicts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Floors measured in the same process on the same frames: name -> seconds, cpu_seconds.
+    floors: dict[str, dict[str, float]] = field(default_factory=dict)
     # 1-minute load average (the tool's own threads included) at start and end: shows contention.
     load_average: list[float] = field(default_factory=lambda: [os.getloadavg()[0]])
 

@@ -1,4 +1,9 @@
-"""Exact reference implementations of the drift methods on raw columns (NumPy / SciPy)."""
+"""Exact reference implementations of the drift methods on raw columns (NumPy / SciPy).
+
+Quantiles are the "inverted CDF" ones (the smallest value whose share of values ≤ it reaches the
+rank; `numpy.quantile(..., method="inverted_cdf")`), written out so that the rank arithmetic is
+the same float arithmetic the engine uses.
+"""
 
 from __future__ import annotations
 
@@ -13,16 +18,29 @@ RANKS = np.arange(1, 10) / 10
 
 
 def finite(values: NDArray[np.float64]) -> NDArray[np.float64]:
-    return values[np.isfinite(values)]
+    return np.sort(values[np.isfinite(values)])
+
+
+def quantiles(ordered: NDArray[np.float64], ranks: NDArray[np.float64]) -> NDArray[np.float64]:
+    n = ordered.size
+    position = np.searchsorted(np.arange(1, n + 1), ranks * n, side="left")
+    return ordered[np.minimum(position, n - 1)]
 
 
 def _bins(ref: NDArray[np.float64], cur: NDArray[np.float64]) -> tuple[NDArray[np.float64], ...]:
-    ref, cur = np.sort(finite(ref)), np.sort(finite(cur))
-    edges = np.unique(np.quantile(ref, RANKS, method="inverted_cdf"))
+    """Ten reference-decile bins; an edge shared by several deciles is a bin of its own."""
+    ref, cur = finite(ref), finite(cur)
+    edges, repeats = np.unique(quantiles(ref, RANKS), return_counts=True)
+    atoms = repeats > 1
 
     def masses(x: NDArray[np.float64]) -> NDArray[np.float64]:
-        cdf = np.append(np.searchsorted(x, edges, side="right") / x.size, 1.0)
-        return np.diff(np.concatenate([[0.0], cdf]))
+        ends: list[float] = []
+        for edge, atom in zip(edges, atoms, strict=True):
+            if atom:
+                ends.append(np.searchsorted(x, edge, side="left") / x.size)
+            ends.append(np.searchsorted(x, edge, side="right") / x.size)
+        ends.append(1.0)
+        return np.diff(np.concatenate([[0.0], ends]))
 
     return masses(ref), masses(cur)
 
@@ -38,9 +56,11 @@ def ks(ref: NDArray[np.float64], cur: NDArray[np.float64]) -> float:
 
 def wasserstein(ref: NDArray[np.float64], cur: NDArray[np.float64]) -> float:
     ref, cur = finite(ref), finite(cur)
-    q1, q3 = np.quantile(ref, [0.25, 0.75], method="inverted_cdf")
+    q1, q3 = quantiles(ref, np.array([0.25, 0.75]))
     scale = q3 - q1 if q3 > q1 else (ref.std() if ref.std() > 0 else 1.0)
-    low, high = np.quantile(ref, [0.01, 0.99], method="inverted_cdf")
+    ref_low, ref_high = quantiles(ref, np.array([0.01, 0.99]))
+    cur_low, cur_high = quantiles(cur, np.array([0.01, 0.99]))
+    low, high = min(ref_low, cur_low), max(ref_high, cur_high)
     clipped = stats.wasserstein_distance(np.clip(ref, low, high), np.clip(cur, low, high))
     return float(clipped / scale)
 
@@ -69,3 +89,20 @@ def cramers_v(ref: pd.Series, cur: pd.Series) -> float:
     table = _table(ref, cur)
     statistic = stats.chi2_contingency(table, correction=False).statistic
     return float(np.sqrt(statistic / table.sum()))
+
+
+def chi_square_p(ref: pd.Series, cur: pd.Series) -> float:
+    return float(stats.chi2_contingency(_table(ref, cur), correction=False).pvalue)
+
+
+NUMERIC = {
+    "psi": psi,
+    "ks": ks,
+    "wasserstein": wasserstein,
+    "jensen_shannon": jensen_shannon_numeric,
+}
+CATEGORICAL = {
+    "chi_square": cramers_v,
+    "total_variation": total_variation,
+    "jensen_shannon": jensen_shannon_categorical,
+}

@@ -158,3 +158,46 @@ def test_window_and_fingerprint() -> None:
         {"x": np.array(["1"] * 3, dtype=object), "c": np.array(["b"] * 3, dtype=object)}
     )
     assert a.schema_fingerprint != c.schema_fingerprint
+
+
+def _forbid_hashing_labels(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dictionary-encoded labels must be counted on their codes, never hashed row by row."""
+    from mlcontinuum.profiles import columns
+
+    def refuse(*args: object, **kwargs: object) -> object:
+        raise AssertionError("labels were hashed row by row")
+
+    monkeypatch.setattr(columns.pc, "value_counts", refuse)
+
+
+def test_dictionary_encoded_labels_are_counted_on_their_codes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = np.random.default_rng(13)
+    n = 20_000
+    plain = rng.choice(["red", "green", "blue", None], n, p=[0.5, 0.3, 0.15, 0.05])
+    expected = build_profile({"c": plain.astype(object)}).columns["c"]
+    assert expected.categories is not None
+    parquet_path = tmp_path / "labels.parquet"
+    pq.write_table(pa.table({"c": pa.array(plain, type=pa.string())}), parquet_path)
+    # A dictionary with an unused entry, a repeated value and a null value inside it.
+    codes = np.select(
+        [plain == "red", plain == "green", plain == "blue"], [0, 1, 4], default=3
+    ).astype(np.int32)
+    codes[plain == "red"] = np.where(rng.random(int((plain == "red").sum())) < 0.5, 0, 5)
+    odd_dictionary = pa.DictionaryArray.from_arrays(
+        pa.array(codes), pa.array(["red", "green", "unused", None, "blue", "red"])
+    )
+    _forbid_hashing_labels(monkeypatch)
+    for source in (
+        pd.DataFrame({"c": pd.Categorical(plain)}),
+        pa.table({"c": pa.array(plain).dictionary_encode()}),
+        pl.DataFrame({"c": plain}, schema={"c": pl.Categorical}),
+        pa.table({"c": odd_dictionary}),
+        parquet_path,
+    ):
+        column = build_profile(source).columns["c"]
+        assert column.kind is ColumnKind.CATEGORICAL
+        assert column.nulls == expected.nulls, source
+        assert column.categories is not None
+        assert column.categories.as_dict() == expected.categories.as_dict(), source

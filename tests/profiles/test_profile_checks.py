@@ -40,6 +40,7 @@ def test_registry_names_every_check() -> None:
         "out_of_range",
         "unseen_categories",
         "row_count",
+        "infinite_values",
     }
     assert all(c.type_key == f"continuum:check:{c.name}" for c in data_checks.values())
 

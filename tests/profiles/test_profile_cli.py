@@ -108,3 +108,20 @@ def test_every_command_and_option_has_help(command: str) -> None:
     for option in {"profile": ["--output", "--quiet"], "drift": ["--format"]}[command]:
         assert option in result.output
     assert "[required]" in result.output
+
+
+def test_a_profile_that_cannot_be_written_is_a_one_line_error(
+    files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mlcontinuum.profiles as profiles
+
+    def refuse(profile: object) -> bytes:
+        raise profiles.ProfileError("the profile cannot be serialised (simulated)")
+
+    monkeypatch.setattr(profiles, "dumps", refuse)
+    out = files["root"] / "never.profile"
+    result = runner.invoke(build_cli(), ["profile", str(files["reference"]), "-o", str(out)])
+    assert result.exit_code == 2
+    assert "error: the profile cannot be serialised (simulated)" in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()

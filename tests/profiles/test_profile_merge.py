@@ -1,4 +1,5 @@
-"""merge(a, b) is associative and commutative: exact fields equal, sketches within tolerance."""
+"""merge(a, b) is associative and commutative: exact fields equal, sketches within tolerance;
+commutative byte for byte; category and exact value counts the same however the rows were split."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ from mlcontinuum.profiles import (
     ProfileError,
     ProfileOptions,
     build_profile,
+    dumps,
     merge,
 )
+from mlcontinuum.profiles.categories import hash_labels
 
-SMALL = ProfileOptions(kll_k=64, level_limit=8)
+SMALL = ProfileOptions(kll_k=64, level_limit=8, value_limit=16)
 
 numbers = st.lists(
     st.one_of(
@@ -64,26 +67,32 @@ def assert_equivalent(a: Profile, b: Profile) -> None:
         if ca.quantiles is not None and not ca.quantiles.is_empty():
             assert cb.quantiles is not None
             assert ca.quantiles.n == cb.quantiles.n
-            # Two KLL sketches of the same values agree on any rank within both error bounds.
-            tolerance = 2 * ca.quantiles.normalized_rank_error(False)
+            assert ca.quantiles.exact == cb.quantiles.exact
+            if ca.quantiles.exact:
+                assert np.array_equal(ca.quantiles.values, cb.quantiles.values)
+                assert np.array_equal(ca.quantiles.counts, cb.quantiles.counts)
+            # Two summaries of the same values agree on any rank within both error bounds.
+            tolerance = ca.quantiles.rank_error() + cb.quantiles.rank_error()
             for q in (0.1, 0.5, 0.9):
                 value = ca.quantiles.get_quantile(q)
-                assert abs(ca.quantiles.get_rank(value) - cb.quantiles.get_rank(value)) <= tolerance
-        if ca.distinct is not None:
+                assert abs(ca.quantiles.get_rank(value) - cb.quantiles.get_rank(value)) <= (
+                    tolerance + 1e-12
+                )
+        if ca.distinct is not None or cb.distinct is not None:
+            assert ca.distinct is not None
             assert cb.distinct is not None
             # HLL registers merge by max: exactly associative and commutative.
             assert np.array_equal(ca.distinct.registers, cb.distinct.registers)
         if ca.categories is not None:
             assert cb.categories is not None
+            # Exact below the level limit, a canonical summary past it: equal either way.
             assert ca.categories.total == cb.categories.total
-            if ca.categories.exact and cb.categories.exact:
-                assert ca.categories.as_dict() == cb.categories.as_dict()
-            else:
-                # Misra–Gries: every kept count is within the larger offset of the other.
-                slack = max(ca.categories.offset, cb.categories.offset)
-                da, db = ca.categories.as_dict(), cb.categories.as_dict()
-                for label in da.keys() | db.keys():
-                    assert abs(da.get(label, 0) - db.get(label, 0)) <= slack
+            assert ca.categories.as_dict() == cb.categories.as_dict()
+            assert ca.categories.threshold == cb.categories.threshold
+            assert (ca.categories.buckets is None) == (cb.categories.buckets is None)
+            if ca.categories.buckets is not None:
+                assert cb.categories.buckets is not None
+                assert np.array_equal(ca.categories.buckets, cb.categories.buckets)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -92,7 +101,7 @@ def test_merge_is_associative_and_commutative(
     x1: list[float], l1: list[str], x2: list[float], l2: list[str], x3: list[float], l3: list[str]
 ) -> None:
     a, b, c = _part(x1, l1), _part(x2, l2), _part(x3, l3)
-    assert_equivalent(merge(a, b), merge(b, a))
+    assert dumps(merge(a, b)) == dumps(merge(b, a))
     assert_equivalent(merge(merge(a, b), c), merge(a, merge(b, c)))
 
 
@@ -106,30 +115,36 @@ def test_merge_of_parts_matches_profile_of_whole(
     assert_equivalent(merge(_part(x1, l1), _part(x2, l2)), whole)
 
 
-def test_category_summary_error_is_bounded_past_the_level_limit() -> None:
+def test_category_summary_past_the_level_limit_is_exact_where_it_counts() -> None:
+    """The hash sample holds exact counts, the buckets count every value, and the summary is
+    the same however the rows were chunked and in whatever order the parts were merged."""
     rng = np.random.default_rng(1)
     weights = 1.0 / np.arange(1, 201) ** 1.2
     values = rng.choice([f"v{i}" for i in range(200)], 20_000, p=weights / weights.sum())
-    parts = [
-        build_profile({"c": chunk.astype(object)}, options=SMALL)
-        for chunk in np.array_split(values, 7)
-    ]
-    merged = parts[0]
-    for part in parts[1:]:
-        merged = merge(merged, part)
-    categories = merged.columns["c"].categories
-    assert categories is not None
-    assert not categories.exact
-    assert len(categories.counts) <= SMALL.level_limit
     truth = dict(zip(*np.unique(values, return_counts=True), strict=True))
-    for label, count in categories.as_dict().items():
-        assert truth[label] - categories.offset <= count <= truth[label]
-    assert (
-        categories.offset
-        <= (categories.total - categories.counts.sum()) / (SMALL.level_limit + 1) + 1e-9
-    )
-    heaviest = max(truth, key=truth.__getitem__)
-    assert heaviest in categories.as_dict()
+    whole = build_profile({"c": values.astype(object)}, options=SMALL).columns["c"].categories
+    assert whole is not None
+    assert not whole.exact
+    assert len(whole.counts) == SMALL.level_limit
+    for label, count in whole.as_dict().items():
+        assert count == truth[label]
+    hashes = hash_labels(np.array(sorted(truth), dtype=object))
+    # The sample is exactly the level_limit labels of smallest hash.
+    assert sorted(whole.hashes.tolist()) == sorted(hashes.tolist())[: SMALL.level_limit]
+    assert whole.buckets is not None
+    assert int(whole.buckets.sum()) == values.size
+    for parts in (7, 3, 50):
+        pieces = [
+            build_profile({"c": chunk.astype(object)}, options=SMALL)
+            for chunk in np.array_split(values, parts)
+        ]
+        for order in (pieces, pieces[::-1], pieces[1::2] + pieces[::2]):
+            merged = order[0]
+            for piece in order[1:]:
+                merged = merge(merged, piece)
+            assert dumps(merged) == dumps(
+                build_profile({"c": values.astype(object)}, options=SMALL)
+            )
 
 
 def test_merge_handles_schema_differences() -> None:

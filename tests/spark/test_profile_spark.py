@@ -22,9 +22,16 @@ from mlcontinuum.profiles import (
     ProfileInputError,
     ProfileOptions,
     build_profile,
+    dumps,
     loads,
+    merge,
 )
-from mlcontinuum.profiles.spark import _profile_partition, _rebatched, profile_spark
+from mlcontinuum.profiles.spark import (
+    _merge_partials,
+    _profile_partition,
+    _rebatched,
+    profile_spark,
+)
 
 pyspark_sql = pytest.importorskip("pyspark.sql")
 
@@ -158,8 +165,13 @@ def test_quantiles_within_kll_rank_error(
         assert got is not None
         assert expected is not None
         assert got.n == expected.n, name
-        # KLL's bound on the rank error; merging partial sketches keeps the same guarantee.
-        epsilon = got.normalized_rank_error(False)
+        assert got.exact == expected.exact, name
+        if got.exact:
+            # Exact value counts merge exactly, whatever the partitioning.
+            assert np.array_equal(got.values, expected.values), name
+            assert np.array_equal(got.counts, expected.counts), name
+        # The sketch's own bound on its rank error (0 for exact counts), merged partials included.
+        epsilon = max(got.rank_error(), expected.rank_error())
         values = _finite_values(frame[name])
         for rank in ranks:
             quantile = got.get_quantile(float(rank))
@@ -168,6 +180,27 @@ def test_quantiles_within_kll_rank_error(
             lower = np.searchsorted(values, quantile, side="left") / values.size
             assert lower - 2 * epsilon <= rank <= true_rank + 2 * epsilon, (name, rank)
             assert abs(expected.get_rank(quantile) - got.get_rank(quantile)) <= 2 * epsilon
+
+
+def test_category_and_exact_counts_are_byte_for_byte_those_of_build_profile(
+    spark: Any, profiles: tuple[Profile, Profile], frame: pd.DataFrame
+) -> None:
+    """Counts do not depend on partitions or merge order (moments do, by float rounding: see
+    test_exact_fields_match); a second run of the same plan gives the same bytes."""
+    local, distributed = profiles
+    for name in ("label", "flag"):
+        only = [name]
+        assert dumps(_only(distributed, only)) == dumps(_only(local, only)), name
+    again = profile_spark(spark.createDataFrame(frame).repartition(PARTITIONS))
+    assert dumps(again) == dumps(distributed)
+
+
+def _only(profile: Profile, names: list[str]) -> Profile:
+    return Profile(
+        columns={n: profile.columns[n] for n in names},
+        row_count=profile.row_count,
+        options=profile.options,
+    )
 
 
 def test_no_columns_is_refused_before_any_job(spark: Any) -> None:
@@ -213,3 +246,15 @@ def test_partition_batches_are_regrouped_and_empty_partitions_skipped() -> None:
     assert partial.row_count == 60
     assert partial.columns["x"].moments is not None
     assert partial.columns["x"].moments.maximum == 59
+
+
+def test_partials_are_merged_in_order_on_the_executor() -> None:
+    parts = [build_profile({"x": np.arange(i * 10.0, i * 10.0 + 10)}) for i in range(4)]
+    blobs = [pa.record_batch({"profile": pa.array([dumps(p)], type=pa.binary())}) for p in parts]
+    assert list(_merge_partials(iter([]))) == []
+    (row,) = _merge_partials(iter(blobs))
+    merged = loads(row.column(0)[0].as_py())
+    expected = parts[0]
+    for part in parts[1:]:
+        expected = merge(expected, part)
+    assert dumps(merged) == dumps(expected)

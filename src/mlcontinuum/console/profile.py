@@ -52,7 +52,7 @@ def profile_command(
         bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")
     ] = False,
 ) -> None:
-    from mlcontinuum.profiles import dumps
+    from mlcontinuum.profiles import ProfileError, dumps
 
     console = Console(stderr=True, quiet=quiet)
     profile = _build(data, console)
@@ -60,6 +60,8 @@ def profile_command(
         output.write_bytes(dumps(profile))
     except OSError as exc:
         _fail(f"cannot write {output}: {exc.strerror or exc}")
+    except ProfileError as exc:
+        _fail(str(exc))
     unsupported = profile.unsupported
     console.print(
         f"Profiled {profile.row_count:,} rows × {len(profile.columns)} columns → {output}"
@@ -161,7 +163,11 @@ def _print_tables(report: DriftReport, checks: list[CheckResult]) -> None:
                 column.column, column.kind.value, "—", "", "", "", f"skipped: {column.skipped}"
             )
         for o in column.outcomes:
-            verdict = "[red]DRIFT[/red]" if o.drifted else "[green]ok[/green]"
+            # "changed": significant but below the threshold, shown without an alarm.
+            verdict = {
+                "drifted": "[red]DRIFT[/red]",
+                "changed": "[yellow]changed[/yellow]",
+            }.get(o.status.value, "[green]ok[/green]")
             drift.add_row(
                 column.column,
                 column.kind.value,

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from datasketches import kll_doubles_sketch
 from numpy.typing import NDArray
 
 from mlcontinuum.profiles.categories import CategoryCounts
-from mlcontinuum.profiles.hll import Hll, hash_labels, hash_numbers
+from mlcontinuum.profiles.hll import Hll
 from mlcontinuum.profiles.inputs import ColumnChunk, Unconvertible
 from mlcontinuum.profiles.model import ColumnKind, ColumnProfile, ProfileOptions
 from mlcontinuum.profiles.moments import Moments
+from mlcontinuum.profiles.quantiles import Quantiles
 
 # Datetimes are profiled as float seconds since the Unix epoch (UTC).
 _SECONDS_PER_UNIT = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
@@ -21,19 +23,24 @@ _SECONDS_PER_UNIT = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
 def profile_chunk(name: str, chunk: ColumnChunk, options: ProfileOptions) -> ColumnProfile:
     if isinstance(chunk, Unconvertible):
         return _unsupported(name, chunk.dtype, chunk.length, chunk.reason)
-    array = chunk.dictionary_decode() if pa.types.is_dictionary(chunk.type) else chunk
-    kind = kind_of(array.type)
+    if pa.types.is_dictionary(chunk.type):
+        if kind_of(chunk.type.value_type) is ColumnKind.CATEGORICAL:
+            # Dictionary-encoded labels (pandas categorical, Parquet dictionaries) are counted
+            # on their integer codes: no label is hashed or compared per row.
+            return _dictionary_categorical(name, chunk, options)
+        chunk = chunk.dictionary_decode()
+    kind = kind_of(chunk.type)
     if kind is ColumnKind.NUMERIC:
-        return _numeric(name, array, _as_float(array), ColumnKind.NUMERIC, options)
+        return _numeric(name, chunk, _as_float(chunk), ColumnKind.NUMERIC, options)
     if kind is ColumnKind.DATETIME:
-        return _numeric(name, array, _epoch_seconds(array), ColumnKind.DATETIME, options)
+        return _numeric(name, chunk, _epoch_seconds(chunk), ColumnKind.DATETIME, options)
     if kind is ColumnKind.CATEGORICAL:
-        return _categorical(name, array, options)
+        return _categorical(name, chunk, options)
     if kind is ColumnKind.BOOLEAN:
-        return _boolean(name, array, options)
+        return _boolean(name, chunk, options)
     if kind is ColumnKind.EMPTY:
-        return empty_column(name, len(array), str(array.type))
-    return _unsupported(name, str(array.type), len(array), f"unsupported type {array.type}")
+        return empty_column(name, len(chunk), str(chunk.type))
+    return _unsupported(name, str(chunk.type), len(chunk), f"unsupported type {chunk.type}")
 
 
 def kind_of(arrow_type: pa.DataType) -> ColumnKind:
@@ -88,20 +95,23 @@ def _numeric(
     options: ProfileOptions,
 ) -> ColumnProfile:
     nulls = array.null_count
-    finite_mask = np.isfinite(values)
-    finite_count = int(np.count_nonzero(finite_mask))
-    nan = pos_inf = neg_inf = 0
-    if finite_count < values.size:
-        pos_inf = int(np.count_nonzero(np.isposinf(values)))
-        neg_inf = int(np.count_nonzero(np.isneginf(values)))
-        nan = values.size - finite_count - pos_inf - neg_inf - nulls
-        values = values[finite_mask]
-    sketch = kll_doubles_sketch(options.kll_k)
-    distinct = Hll()
-    if values.size:
-        # DataSketches' binding only accepts writable arrays; Arrow hands out read-only views.
-        sketch.update(values if values.flags.writeable else values.copy())
-        distinct.update_hashes(hash_numbers(values))
+    # NumPy sorts -inf first and +inf, then NaN (and nulls, which arrive as NaN) last, so the
+    # non-finite counts are three binary searches and the finite values one slice.
+    ordered = np.sort(values)
+    neg_inf = int(np.searchsorted(ordered, -np.inf, side="right"))
+    below_pos_inf = int(np.searchsorted(ordered, np.inf, side="left"))
+    not_nan = int(np.searchsorted(ordered, np.inf, side="right"))
+    pos_inf = not_nan - below_pos_inf
+    nan = values.size - not_nan - nulls
+    ordered = ordered[neg_inf:below_pos_inf]
+    # -0.0 == 0.0: fold the sign so equal values have equal bits (hashes, exact counts, bytes).
+    np.add(ordered, 0.0, out=ordered)
+    quantiles = Quantiles.from_sorted(ordered, options.kll_k, options.value_limit)
+    distinct = None
+    if not quantiles.exact:
+        # Exact counts know their distinct values; only a sketched column needs the HLL.
+        distinct = Hll()
+        distinct.update_values(ordered)
     return ColumnProfile(
         name=name,
         kind=kind,
@@ -111,19 +121,17 @@ def _numeric(
         nan=nan,
         pos_inf=pos_inf,
         neg_inf=neg_inf,
-        moments=Moments.of(values),
-        quantiles=sketch,
+        moments=Moments.of_sorted(ordered),
+        quantiles=quantiles,
         distinct=distinct,
     )
 
 
 def _categorical(name: str, array: pa.Array, options: ProfileOptions) -> ColumnProfile:
-    counts = pc.value_counts(array.drop_null()).flatten()
+    counts = pc.value_counts(array.drop_null() if array.null_count else array).flatten()
     categories = CategoryCounts.from_counts(
         counts[0], counts[1].to_numpy().astype(np.int64), options.level_limit
     )
-    distinct = Hll()
-    distinct.update_hashes(hash_labels(counts[0].to_numpy(zero_copy_only=False)))
     return ColumnProfile(
         name=name,
         kind=ColumnKind.CATEGORICAL,
@@ -131,7 +139,37 @@ def _categorical(name: str, array: pa.Array, options: ProfileOptions) -> ColumnP
         count=len(array),
         nulls=array.null_count,
         categories=categories,
-        distinct=distinct,
+    )
+
+
+def _dictionary_categorical(
+    name: str, array: pa.DictionaryArray, options: ProfileOptions
+) -> ColumnProfile:
+    dictionary = array.dictionary
+    indices = array.indices
+    codes = (indices.drop_null() if indices.null_count else indices).to_numpy()
+    counts = np.bincount(codes, minlength=len(dictionary)).astype(np.int64)
+    nulls = indices.null_count
+    if dictionary.null_count:
+        # A null inside the dictionary is a null value too.
+        null_codes = np.flatnonzero(dictionary.is_null().to_numpy(zero_copy_only=False))
+        nulls += int(counts[null_codes].sum())
+        counts[null_codes] = 0
+    used = counts > 0
+    categories = CategoryCounts.from_counts(
+        dictionary.filter(pa.array(used)),
+        counts[used],
+        options.level_limit,
+        # Arrow does not forbid a dictionary from repeating a value.
+        unique=False,
+    )
+    return ColumnProfile(
+        name=name,
+        kind=ColumnKind.CATEGORICAL,
+        dtype=str(array.type),
+        count=len(array),
+        nulls=nulls,
+        categories=categories,
     )
 
 
@@ -145,7 +183,7 @@ def _boolean(name: str, array: pa.Array, options: ProfileOptions) -> ColumnProfi
         moments = Moments(
             n=valid,
             mean=p,
-            m2=valid * p * (1.0 - p),
+            std=math.sqrt(p * (1.0 - p)),
             minimum=0.0 if trues < valid else 1.0,
             maximum=1.0 if trues else 0.0,
         )

@@ -2,8 +2,8 @@
 
 DataSketches' `hll_sketch.update` takes one value per call; at 1M rows that is a Python loop of
 about 0.23 s per column, which alone would break the profiling budget. This sketch hashes a whole
-array at once (numbers: the SplitMix64 finaliser in NumPy; labels: pandas' vectorised SipHash;
-both stable across processes and platforms), so it costs ~20 ms per million values. Registers
+array at once (the SplitMix64 finaliser of the float64 bits, in NumPy, block by block; stable
+across processes and platforms), so it costs ~4 ms per million values. Registers
 merge by element-wise max, so merge is exactly associative and commutative. The estimator is
 Ertl's improved raw estimator ("New cardinality estimation algorithms for HyperLogLog sketches",
 2017), which needs no empirical bias tables; relative standard error is 1.04 / sqrt(2**p),
@@ -16,7 +16,6 @@ import math
 
 import numpy as np
 from numpy.typing import NDArray
-from pandas.util import hash_array
 
 LG_REGISTERS = 12
 REGISTERS = 1 << LG_REGISTERS
@@ -24,6 +23,8 @@ REGISTERS = 1 << LG_REGISTERS
 # find the leading one is exact.
 _Q = 52
 _LOW_MASK = np.uint64((1 << _Q) - 1)
+# Values hashed per block in `update_values`: 32k float64 = 256 KiB, a few cache-sized temporaries.
+_BLOCK = 1 << 15
 _SPLITMIX_STEPS = (
     (np.uint64(30), np.uint64(0xBF58476D1CE4E5B9)),
     (np.uint64(27), np.uint64(0x94D049BB133111EB)),
@@ -47,12 +48,6 @@ def hash_numbers(values: NDArray[np.float64]) -> NDArray[np.uint64]:
     return hashed
 
 
-def hash_labels(labels: NDArray[np.object_]) -> NDArray[np.uint64]:
-    """Stable 64-bit hashes of Python strings (pandas' SipHash with its fixed key)."""
-    hashed: NDArray[np.uint64] = hash_array(labels, categorize=False)
-    return hashed
-
-
 class Hll:
     """A mergeable distinct-count sketch over 64-bit hashes."""
 
@@ -62,6 +57,32 @@ class Hll:
         self.registers: NDArray[np.uint8] = (
             np.zeros(REGISTERS, dtype=np.uint8) if registers is None else registers
         )
+
+    def update_values(self, values: NDArray[np.float64]) -> None:
+        """Add float64 values (-0.0 already folded into 0.0), hashed as `hash_numbers` does.
+
+        Block by block, so each NumPy pass stays in the CPU cache: 2.5 times faster on a
+        million values than hashing the whole array, then updating the registers.
+        """
+        smallest = np.full(REGISTERS, 1 << _Q, dtype=np.int64)
+        size = min(_BLOCK, values.size)
+        scratch, buffer = np.empty(size, dtype=np.uint64), np.empty(size, dtype=np.uint64)
+        for start in range(0, values.size, _BLOCK):
+            bits = values[start : start + _BLOCK].view(np.uint64)
+            part, hashed = scratch[: bits.size], buffer[: bits.size]
+            (first_shift, first_multiplier), *rest = _SPLITMIX_STEPS
+            np.right_shift(bits, first_shift, out=part)
+            np.bitwise_xor(bits, part, out=hashed)
+            hashed *= first_multiplier
+            for shift, multiplier in rest:
+                np.right_shift(hashed, shift, out=part)
+                hashed ^= part
+                if multiplier is not None:
+                    hashed *= multiplier
+            index = (hashed >> np.uint64(_Q)).view(np.int64)
+            hashed &= _LOW_MASK
+            np.minimum.at(smallest, index, hashed.view(np.int64))
+        self._take_smallest(smallest)
 
     def update_hashes(self, hashes: NDArray[np.uint64]) -> None:
         if hashes.size == 0:
@@ -74,6 +95,9 @@ class Hll:
         # 4,096 numbers instead of a million. The sentinel 2**_Q has rank 0.
         smallest = np.full(REGISTERS, 1 << _Q, dtype=np.int64)
         np.minimum.at(smallest, index, low)
+        self._take_smallest(smallest)
+
+    def _take_smallest(self, smallest: NDArray[np.int64]) -> None:
         _, bit_length = np.frexp(smallest.astype(np.float64))
         rank = (_Q + 1 - bit_length).astype(np.uint8)
         np.maximum(self.registers, rank, out=self.registers)

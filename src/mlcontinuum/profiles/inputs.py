@@ -91,10 +91,20 @@ def _open_path(path: Path, chunk_rows: int) -> Source:
     if suffix in (".parquet", ".pq"):
         try:
             parquet = pq.ParquetFile(path, pre_buffer=False)
+            # Strings arrive dictionary-encoded (as Parquet usually stores them), so labels are
+            # counted on their codes rather than hashed row by row.
+            strings = [f.name for f in parquet.schema_arrow if kind_is_string(f.type)]
+            if strings:
+                parquet = pq.ParquetFile(path, pre_buffer=False, read_dictionary=strings)
         except _ARROW_ERRORS as exc:
             raise ProfileInputError(f"{path}: not a readable Parquet file ({exc})") from exc
         return Source(_batches(_row_groups(parquet, chunk_rows), path), parquet.metadata.num_rows)
     raise ProfileInputError(f"{path}: unsupported file type {suffix!r} (use .csv or .parquet)")
+
+
+def kind_is_string(arrow_type: pa.DataType) -> bool:
+    t = pa.types
+    return bool(t.is_string(arrow_type) or t.is_large_string(arrow_type))
 
 
 def _row_groups(parquet: pq.ParquetFile, chunk_rows: int) -> Iterator[pa.RecordBatch]:

@@ -1,7 +1,9 @@
 """Merge profiles of disjoint row sets (chunks, partitions, time windows).
 
-Exact fields (counts, min, max) merge exactly; mean and variance with Chan's formula (equal up to
-float rounding whatever the order); sketches with their own merge, within their stated error.
+Exact fields (counts, min, max) merge exactly; mean and standard deviation with Chan's formula
+(equal up to float rounding whatever the order); exact value and label counts exactly, and into
+the same summary whatever the chunking once past their limits; KLL sketches within their stated
+error (and merge(a, b) is merge(b, a) byte for byte); HyperLogLog registers exactly.
 """
 
 from __future__ import annotations
@@ -9,13 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from datasketches import kll_doubles_sketch
-
 from mlcontinuum.profiles.columns import empty_column
 from mlcontinuum.profiles.errors import ProfileError
-from mlcontinuum.profiles.hll import Hll
+from mlcontinuum.profiles.hll import Hll, hash_numbers
 from mlcontinuum.profiles.model import ColumnKind, ColumnProfile, Profile, ProfileOptions
 from mlcontinuum.profiles.moments import merge_moments
+from mlcontinuum.profiles.quantiles import Quantiles
 
 
 def merge(a: Profile, b: Profile) -> Profile:
@@ -62,6 +63,13 @@ def merge_columns(a: ColumnProfile, b: ColumnProfile, options: ProfileOptions) -
         categories = a.categories.merged(b.categories, options.level_limit)
     else:
         categories = a.categories or b.categories
+    quantiles = _merge_quantiles(a.quantiles, b.quantiles)
+    distinct = None
+    if quantiles is not None and not quantiles.exact:
+        distinct = _merge_hll(_hll_of(a), _hll_of(b))
+    elif kind is not ColumnKind.NUMERIC and kind is not ColumnKind.DATETIME:
+        # A categorical read from a format-v1 profile may carry an HLL.
+        distinct = _merge_hll(a.distinct, b.distinct)
     return ColumnProfile(
         name=a.name,
         kind=kind,
@@ -72,9 +80,9 @@ def merge_columns(a: ColumnProfile, b: ColumnProfile, options: ProfileOptions) -
         pos_inf=a.pos_inf + b.pos_inf,
         neg_inf=a.neg_inf + b.neg_inf,
         moments=merge_moments(a.moments, b.moments),
-        quantiles=_merge_kll(a.quantiles, b.quantiles, options.kll_k),
+        quantiles=quantiles,
         categories=categories,
-        distinct=_merge_hll(a.distinct, b.distinct),
+        distinct=distinct,
     )
 
 
@@ -90,16 +98,20 @@ def _merged_kind(a: ColumnProfile, b: ColumnProfile) -> tuple[ColumnKind, str | 
     return ColumnKind.UNSUPPORTED, f"kind conflict between merged parts: {first} vs {second}"
 
 
-def _merge_kll(
-    a: kll_doubles_sketch | None, b: kll_doubles_sketch | None, k: int
-) -> kll_doubles_sketch | None:
-    if a is None and b is None:
-        return None
-    merged = kll_doubles_sketch(k)
-    for part in (a, b):
-        if part is not None and not part.is_empty():
-            merged.merge(part)
-    return merged
+def _merge_quantiles(a: Quantiles | None, b: Quantiles | None) -> Quantiles | None:
+    if a is None or b is None:
+        return a or b
+    return a.merged(b)
+
+
+def _hll_of(column: ColumnProfile) -> Hll | None:
+    """A sketched column's HLL, or one built from the exact distinct values (an HLL depends only
+    on the set of values, so it is the same HLL those rows would have given)."""
+    if column.distinct is not None or column.quantiles is None or not column.quantiles.exact:
+        return column.distinct
+    hll = Hll()
+    hll.update_hashes(hash_numbers(column.quantiles.values))
+    return hll
 
 
 def _merge_hll(a: Hll | None, b: Hll | None) -> Hll | None:

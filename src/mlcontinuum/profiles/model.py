@@ -7,11 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from datasketches import kll_doubles_sketch
-
 from mlcontinuum.profiles.categories import CategoryCounts
 from mlcontinuum.profiles.hll import Hll
 from mlcontinuum.profiles.moments import Moments
+from mlcontinuum.profiles.quantiles import Quantiles
 
 
 class ColumnKind(StrEnum):
@@ -31,26 +30,32 @@ class ColumnKind(StrEnum):
 class ProfileOptions:
     """Sketch parameters; profiles merge only when their options are equal.
 
-    `kll_k` = 1024 was chosen by measured error against exact values (see docs/profiles.md): the
-    DataSketches default k = 200 overstated PSI by a third on the reference workload.
+    `kll_k` = 1024 was chosen by measured error against exact values (see docs/profiles.md).
+    `value_limit`: numeric columns are counted exactly (value → count) while they have at most
+    this many distinct finite values, and sketched past it. `level_limit`: categorical columns
+    are counted exactly up to this many labels, and summarised past it.
     """
 
     kll_k: int = 1024
     level_limit: int = 10_000
     chunk_rows: int = 1_000_000
     max_columns: int = 100_000
+    value_limit: int = 2_048
 
     def __post_init__(self) -> None:
         if not 8 <= self.kll_k <= 65_535:
             raise ValueError("kll_k must be between 8 and 65535")
-        if self.level_limit < 1 or self.chunk_rows < 1 or self.max_columns < 1:
-            raise ValueError("level_limit, chunk_rows and max_columns must be positive")
+        if not 1 <= self.value_limit <= 1_000_000 or not 1 <= self.level_limit <= 1_000_000:
+            raise ValueError("value_limit and level_limit must be between 1 and 1,000,000")
+        if self.chunk_rows < 1 or self.max_columns < 1:
+            raise ValueError("chunk_rows and max_columns must be positive")
 
 
 @dataclass(frozen=True, eq=False)
 class ColumnProfile:
-    """Summary of one column. Counts are exact; `quantiles`, `distinct` and (past the level
-    limit) `categories` are sketches with the error bounds stated in docs/profiles.md."""
+    """Summary of one column. Counts are exact; `quantiles` (past the value limit), `distinct`
+    and (past the level limit) `categories` are summaries with the error bounds stated in
+    docs/profiles.md."""
 
     name: str
     kind: ColumnKind
@@ -61,7 +66,7 @@ class ColumnProfile:
     pos_inf: int = 0
     neg_inf: int = 0
     moments: Moments | None = None
-    quantiles: kll_doubles_sketch | None = None
+    quantiles: Quantiles | None = None
     categories: CategoryCounts | None = None
     distinct: Hll | None = None
     reason: str | None = None
@@ -82,9 +87,14 @@ class ColumnProfile:
 
     @property
     def distinct_count(self) -> float:
-        """Exact while the category counts are exact, otherwise the HLL estimate."""
-        if self.categories is not None and self.categories.exact:
-            return float(len(self.categories.counts))
+        """Exact while the counts are exact; past the limits an estimate (k minimum values for
+        labels, HyperLogLog for numbers)."""
+        if self.categories is not None:
+            estimate = self.categories.distinct_estimate()
+            if estimate == estimate or self.distinct is None:  # not NaN
+                return estimate
+        if self.quantiles is not None and self.quantiles.exact:
+            return float(self.quantiles.values.size)
         if self.distinct is not None:
             return self.distinct.estimate()
         return 0.0

@@ -1,38 +1,50 @@
 """Versioned binary form of a profile: `dumps` / `loads`.
 
 Layout: the magic bytes `CONTINUUM-PROFILE\\n`, then one zlib stream holding a 4-byte big-endian
-header length, a JSON header, and a body of sketch blobs (KLL in DataSketches' own format, HLL
-registers) addressed by (offset, length) from the header. The header's `type` key
-(`continuum:profile:v1`) names the format; a reader refuses any other. Everything read is checked
-(sizes, offsets, counts, sketch bytes) so a damaged or forged file fails with ProfileFormatError
-instead of producing wrong numbers.
+header length, a JSON header, and a body of binary blobs (little-endian float64 items and int64
+counts of the quantile summaries and category buckets, HLL registers) addressed by (offset,
+length) from the header. The header's `type` key (`continuum:profile:v2`) names the format; a
+reader refuses any other, except format v1, which it upgrades (`serde_v1`). Everything read is
+checked (sizes, offsets, order, counts that must add up) so a damaged or forged file fails with
+ProfileFormatError instead of producing wrong numbers. The same profile always gives the same
+bytes.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import struct
 import zlib
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
-from datasketches import kll_doubles_sketch
+from numpy.typing import NDArray
 
-from mlcontinuum.profiles.categories import CategoryCounts
-from mlcontinuum.profiles.errors import ProfileFormatError
+from mlcontinuum.profiles.categories import HASH_SPACE, CategoryCounts, bucket_count, hash_check
+from mlcontinuum.profiles.errors import ProfileError, ProfileFormatError
 from mlcontinuum.profiles.hll import Hll
 from mlcontinuum.profiles.model import ColumnKind, ColumnProfile, Profile, ProfileOptions
 from mlcontinuum.profiles.moments import Moments
+from mlcontinuum.profiles.quantiles import MAX_ATOMS, Quantiles, level_capacities
 
 MAGIC = b"CONTINUUM-PROFILE\n"
-TYPE_KEY = "continuum:profile:v1"
+TYPE_KEY = "continuum:profile:v2"
+V1_TYPE_KEY = "continuum:profile:v1"
 # Refuse to inflate more than this: a profile is bounded, a zip bomb is not.
 _MAX_INFLATED = 1 << 31
+_MAX_LEVELS = 64
+_FLOAT = np.dtype("<f8")
+_INT = np.dtype("<i8")
+
+Blob = Callable[[bytes], list[int]]
 
 
 def dumps(profile: Profile) -> bytes:
+    """The profile as bytes; raises ProfileError (never another error) if it cannot be."""
     body = bytearray()
 
     def blob(raw: bytes) -> list[int]:
@@ -48,10 +60,17 @@ def dumps(profile: Profile) -> bytes:
             "level_limit": profile.options.level_limit,
             "chunk_rows": profile.options.chunk_rows,
             "max_columns": profile.options.max_columns,
+            "value_limit": profile.options.value_limit,
         },
+        "label_hash": f"{hash_check():016x}",
         "columns": [_column_header(c, blob) for c in profile.columns.values()],
     }
-    head = json.dumps(header, separators=(",", ":"), allow_nan=False, ensure_ascii=False).encode()
+    try:
+        head = json.dumps(
+            header, separators=(",", ":"), allow_nan=False, ensure_ascii=False
+        ).encode()
+    except (ValueError, TypeError) as exc:
+        raise ProfileError(f"the profile cannot be serialised ({exc})") from exc
     return MAGIC + zlib.compress(struct.pack(">I", len(head)) + head + bytes(body), 6)
 
 
@@ -79,6 +98,10 @@ def loads(raw: bytes) -> Profile:
         raise ProfileFormatError(f"profile header is not JSON ({exc})") from exc
     body = plain[4 + head_len :]
     try:
+        if isinstance(header, dict) and header.get("type") == V1_TYPE_KEY:
+            from mlcontinuum.profiles.serde_v1 import upgrade
+
+            return upgrade(header, body)
         return _profile(header, body)
     except ProfileFormatError:
         raise
@@ -88,9 +111,12 @@ def loads(raw: bytes) -> Profile:
         ) from exc
 
 
-def _column_header(column: ColumnProfile, blob: Any) -> dict[str, Any]:
+# --- writing ---------------------------------------------------------------------------------
+
+
+def _column_header(column: ColumnProfile, blob: Blob) -> dict[str, Any]:
     m = column.moments
-    entry: dict[str, Any] = {
+    return {
         "name": column.name,
         "kind": column.kind.value,
         "dtype": column.dtype,
@@ -99,84 +125,123 @@ def _column_header(column: ColumnProfile, blob: Any) -> dict[str, Any]:
         "nan": column.nan,
         "pos_inf": column.pos_inf,
         "neg_inf": column.neg_inf,
-        "moments": None if m is None else [m.n, m.mean, m.m2, m.minimum, m.maximum],
+        "moments": None if m is None else [m.n, m.mean, m.std, m.minimum, m.maximum],
         "reason": column.reason,
-        "kll": None if column.quantiles is None else blob(column.quantiles.serialize()),
+        "quantiles": None
+        if column.quantiles is None
+        else _quantiles_header(column.quantiles, blob),
         "hll": None if column.distinct is None else blob(column.distinct.to_bytes()),
-        "categories": None,
+        "categories": None
+        if column.categories is None
+        else _categories_header(column.categories, blob),
     }
-    if column.categories is not None:
-        c = column.categories
-        entry["categories"] = {
-            "labels": c.labels.to_pylist(),
-            "counts": c.counts.tolist(),
-            "offset": c.offset,
-            "total": c.total,
-        }
+
+
+def _quantiles_header(q: Quantiles, blob: Blob) -> dict[str, Any]:
+    if q.n == 0:
+        return {"n": 0}
+    atoms, counts = q.atoms
+    entry: dict[str, Any] = {
+        "n": q.n,
+        "minimum": q.minimum,
+        "maximum": q.maximum,
+        "values": blob(atoms.astype(_FLOAT).tobytes()),
+        "counts": blob(counts.astype(_INT).tobytes()),
+    }
+    if not q.exact:
+        entry["levels"] = [int(level.size) for level in q.levels]
+        entry["items"] = blob(np.concatenate(q.levels).astype(_FLOAT).tobytes())
+        entry["error_sq"] = q.error_sq
+        entry["compactions"] = q.compactions
     return entry
+
+
+def _categories_header(c: CategoryCounts, blob: Blob) -> dict[str, Any]:
+    return {
+        "labels": c.labels.to_pylist(),
+        "counts": c.counts.tolist(),
+        "total": c.total,
+        "threshold": None if c.threshold is None else f"{c.threshold:x}",
+        "buckets": None if c.buckets is None else blob(c.buckets.astype(_INT).tobytes()),
+    }
+
+
+# --- reading ---------------------------------------------------------------------------------
 
 
 def _profile(header: dict[str, Any], body: bytes) -> Profile:
     if header.get("type") != TYPE_KEY:
         raise ProfileFormatError(
-            f"unsupported profile format {header.get('type')!r}; this version reads {TYPE_KEY}"
+            f"unsupported profile format {header.get('type')!r}; this version reads {TYPE_KEY} "
+            f"(and upgrades {V1_TYPE_KEY})"
         )
     options = ProfileOptions(**{k: _int(v) for k, v in header["options"].items()})
+    if header["label_hash"] != f"{hash_check():016x}":
+        raise ProfileFormatError(
+            "the profile's labels were hashed differently from this version (pandas' label hash "
+            "changed?); profile the data again"
+        )
+    return assemble(header, [column(entry, body, options) for entry in header["columns"]], options)
+
+
+def assemble(
+    header: dict[str, Any], columns: list[ColumnProfile], options: ProfileOptions
+) -> Profile:
     row_count = _int(header["row_count"])
-    columns: dict[str, ColumnProfile] = {}
-    for entry in header["columns"]:
-        column = _column(entry, body, options)
-        if column.name in columns:
-            raise ProfileFormatError(f"column {column.name!r} appears twice")
-        if column.count != row_count:
+    by_name: dict[str, ColumnProfile] = {}
+    for item in columns:
+        if item.name in by_name:
+            raise ProfileFormatError(f"column {item.name!r} appears twice")
+        if item.count != row_count:
             raise ProfileFormatError(
-                f"column {column.name!r} counts {column.count} rows of {row_count}"
+                f"column {item.name!r} counts {item.count} rows of {row_count}"
             )
-        columns[column.name] = column
+        by_name[item.name] = item
     start, end = (None if w is None else datetime.fromisoformat(w) for w in header["window"])
     return Profile(
-        columns=columns, row_count=row_count, options=options, window_start=start, window_end=end
+        columns=by_name, row_count=row_count, options=options, window_start=start, window_end=end
     )
 
 
-def _column(entry: dict[str, Any], body: bytes, options: ProfileOptions) -> ColumnProfile:
-    name = str(entry["name"])
+def column(entry: dict[str, Any], body: bytes, options: ProfileOptions) -> ColumnProfile:
     counts = {k: _int(entry[k]) for k in ("count", "nulls", "nan", "pos_inf", "neg_inf")}
-    column = ColumnProfile(
-        name=name,
+    result = ColumnProfile(
+        name=str(entry["name"]),
         kind=ColumnKind(entry["kind"]),
         dtype=str(entry["dtype"]),
         moments=None if entry["moments"] is None else _moments(entry["moments"]),
         quantiles=None
-        if entry["kll"] is None
-        else kll_doubles_sketch.deserialize(_slice(body, entry["kll"])),
+        if entry["quantiles"] is None
+        else _quantiles(entry["quantiles"], body, options),
         distinct=None if entry["hll"] is None else Hll.from_bytes(_slice(body, entry["hll"])),
-        categories=None if entry["categories"] is None else _categories(entry["categories"]),
+        categories=None
+        if entry["categories"] is None
+        else _categories(entry["categories"], body, options),
         reason=None if entry["reason"] is None else str(entry["reason"]),
         **counts,
     )
-    _check_consistent(column, options)
-    return column
+    check_consistent(result, options)
+    return result
 
 
-def _check_consistent(column: ColumnProfile, options: ProfileOptions) -> None:
+def check_consistent(column: ColumnProfile, options: ProfileOptions) -> None:
     problem = None
+    q, m, c = column.quantiles, column.moments, column.categories
     if column.valid < 0:
         problem = "more missing values than rows"
-    elif column.moments is not None and column.moments.n > column.valid:
+    elif m is not None and m.n > column.valid:
         problem = "more values in the moments than valid rows"
-    elif column.quantiles is not None and column.quantiles.k != options.kll_k:
-        problem = "quantile sketch built with other options"
-    elif (
-        column.quantiles is not None
-        and column.moments is not None
-        and column.quantiles.n != column.moments.n
-    ):
-        problem = "quantile sketch and moments disagree on the value count"
-    elif column.categories is not None and (
-        int(column.categories.counts.sum()) > column.categories.total
-        or column.categories.total > column.valid
-        or len(column.categories.counts) > options.level_limit
+    elif q is not None and (q.k, q.value_limit) != (options.kll_k, options.value_limit):
+        problem = "quantile summary built with other options"
+    elif q is not None and q.n != (0 if m is None else m.n):
+        problem = "quantile summary and moments disagree on the value count"
+    elif q is not None and m is not None and (q.minimum, q.maximum) != (m.minimum, m.maximum):
+        problem = "quantile summary and moments disagree on the range"
+    elif c is not None and (
+        int(c.counts.sum()) > c.total
+        or c.total > column.valid
+        or len(c.counts) > options.level_limit
+        or (c.exact and int(c.counts.sum()) != c.total)
     ):
         problem = "category counts do not add up"
     if problem:
@@ -184,16 +249,74 @@ def _check_consistent(column: ColumnProfile, options: ProfileOptions) -> None:
 
 
 def _moments(values: list[Any]) -> Moments:
-    n, mean, m2, low, high = values
+    n, mean, std, low, high = values
     moments = Moments(
-        n=_int(n), mean=float(mean), m2=float(m2), minimum=float(low), maximum=float(high)
+        n=_int(n), mean=_float(mean), std=_float(std), minimum=_float(low), maximum=_float(high)
     )
-    if moments.n < 1 or moments.m2 < 0 or moments.minimum > moments.maximum:
+    if moments.n < 1 or moments.std < 0 or moments.minimum > moments.maximum:
         raise ProfileFormatError("moments are inconsistent")
     return moments
 
 
-def _categories(entry: dict[str, Any]) -> CategoryCounts:
+def _quantiles(entry: dict[str, Any], body: bytes, options: ProfileOptions) -> Quantiles:
+    k, limit = options.kll_k, options.value_limit
+    n = _int(entry["n"])
+    if n == 0:
+        return Quantiles.empty(k, limit)
+    low, high = _float(entry["minimum"]), _float(entry["maximum"])
+    values = _floats(body, entry["values"])
+    counts = _ints(body, entry["counts"])
+    if (
+        values.size != counts.size
+        or (counts < 1).any()
+        or (np.diff(values) <= 0).any()
+        or (values.size and (values[0] < low or values[-1] > high))
+        or low > high
+    ):
+        raise ProfileFormatError("exact value counts are inconsistent")
+    if "levels" not in entry:
+        if (
+            values.size > limit
+            or values.size == 0
+            or int(counts.sum()) != n
+            or (values[0], values[-1]) != (low, high)
+        ):
+            raise ProfileFormatError("exact value counts are inconsistent")
+        return Quantiles(
+            k=k, value_limit=limit, n=n, minimum=low, maximum=high, values=values, counts=counts
+        )
+    sizes = [_int(size) for size in entry["levels"]]
+    items = _floats(body, entry["items"])
+    if not 1 <= len(sizes) <= _MAX_LEVELS or sum(sizes) != items.size:
+        raise ProfileFormatError("sketch levels do not match its items")
+    if items.size > sum(level_capacities(k, len(sizes))) or values.size > MAX_ATOMS:
+        raise ProfileFormatError("sketch holds more items than its levels allow")
+    levels = np.split(items, np.cumsum(sizes)[:-1])
+    weight = int(counts.sum()) + sum(size << h for h, size in enumerate(sizes))
+    if (
+        weight != n
+        or any((np.diff(level) < 0).any() for level in levels)
+        or (items.size and (items.min() < low or items.max() > high))
+    ):
+        raise ProfileFormatError("sketch items are inconsistent")
+    error_sq = _float(entry["error_sq"])
+    if error_sq < 0:
+        raise ProfileFormatError("sketch error is negative")
+    return Quantiles(
+        k=k,
+        value_limit=limit,
+        n=n,
+        minimum=low,
+        maximum=high,
+        values=values,
+        counts=counts,
+        levels=[level.copy() for level in levels],
+        error_sq=error_sq,
+        compactions=_int(entry["compactions"]),
+    )
+
+
+def _categories(entry: dict[str, Any], body: bytes, options: ProfileOptions) -> CategoryCounts:
     labels = entry["labels"]
     counts = np.asarray(entry["counts"], dtype=np.int64)
     if (
@@ -204,25 +327,73 @@ def _categories(entry: dict[str, Any]) -> CategoryCounts:
         raise ProfileFormatError("category labels and counts do not match")
     if len(set(labels)) != len(labels):
         raise ProfileFormatError("category labels repeat")
-    return CategoryCounts(
+    threshold = None if entry["threshold"] is None else int(entry["threshold"], 16)
+    buckets = None if entry["buckets"] is None else _ints(body, entry["buckets"])
+    result = CategoryCounts(
         labels=pa.array(labels, type=pa.string()),
         counts=counts,
-        offset=_int(entry["offset"]),
         total=_int(entry["total"]),
+        threshold=threshold,
+        buckets=buckets,
     )
+    if threshold is None or threshold == 0:
+        # Exact counts, or a summary upgraded from format v1 that nothing compares (untrusted).
+        if buckets is not None:
+            raise ProfileFormatError("exact or untrusted category counts have no buckets")
+        return result
+    size = bucket_count(options.level_limit)
+    if (
+        buckets is None
+        or not 0 < threshold <= HASH_SPACE
+        or len(buckets) != size
+        or (buckets < 0).any()
+        or int(buckets.sum()) != result.total
+    ):
+        raise ProfileFormatError("category summary is inconsistent")
+    hashes = result.hashes
+    if threshold < HASH_SPACE and (hashes >= np.uint64(threshold)).any():
+        raise ProfileFormatError("category summary holds a label above its threshold")
+    sampled = np.zeros(size, dtype=np.int64)
+    np.add.at(sampled, (hashes & np.uint64(size - 1)).astype(np.intp), counts)
+    if (sampled > buckets).any():
+        raise ProfileFormatError("category summary counts more in a label than in its bucket")
+    return result
 
 
 def _slice(body: bytes, where: list[Any]) -> bytes:
     offset, length = _int(where[0]), _int(where[1])
     if offset + length > len(body):
-        raise ProfileFormatError("a sketch blob lies outside the profile body")
+        raise ProfileFormatError("a blob lies outside the profile body")
     return body[offset : offset + length]
+
+
+def _floats(body: bytes, where: list[Any]) -> NDArray[np.float64]:
+    raw = _slice(body, where)
+    if len(raw) % 8:
+        raise ProfileFormatError("a float blob has a partial item")
+    values = np.frombuffer(raw, dtype=_FLOAT).astype(np.float64)
+    if not np.isfinite(values).all():
+        raise ProfileFormatError("a summary holds a non-finite item")
+    return values
+
+
+def _ints(body: bytes, where: list[Any]) -> NDArray[np.int64]:
+    raw = _slice(body, where)
+    if len(raw) % 8:
+        raise ProfileFormatError("an integer blob has a partial item")
+    return np.frombuffer(raw, dtype=_INT).astype(np.int64)
 
 
 def _int(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ProfileFormatError(f"expected a non-negative integer, got {value!r}")
     return value
+
+
+def _float(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ProfileFormatError(f"expected a finite number, got {value!r}")
+    return float(value)
 
 
 def _iso(value: datetime | None) -> str | None:

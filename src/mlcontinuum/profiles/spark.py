@@ -1,10 +1,13 @@
 """`profile_spark`: the same profile from a PySpark DataFrame, built where the data lives.
 
-Each partition is profiled on its executor from the Arrow batches `mapInArrow` hands over; only
-the partial profiles, bounded in size whatever the row count, travel to the driver, which combines
-them with `merge`. Merge is associative and commutative, so the order in which partitions finish
-does not matter. PySpark is an optional extra (`pip install 'mlcontinuum[spark]'`): it is imported
-only when this function runs.
+Each partition is profiled on its executor from the Arrow batches `mapInArrow` hands over. The
+partial profiles, bounded in size whatever the row count, are then merged on the executors too:
+the partitions are coalesced (no shuffle) into a few groups of consecutive partitions, each group
+merges its partials in partition order, and the driver merges the few results, again in order.
+So the driver holds a handful of profiles however many partitions there are, and a given plan
+always merges in the same order, which keeps the result reproducible byte for byte (a shuffle or
+tree reduce would merge in whatever order blocks arrive). PySpark is an optional extra
+(`pip install 'mlcontinuum[spark]'`): it is imported only when this function runs.
 """
 
 from __future__ import annotations
@@ -26,6 +29,9 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
 _PARTIAL_COLUMN = "profile"
+# Groups of partitions merged on the executors, per core: enough tasks to keep every core busy
+# profiling, few enough results for the driver.
+_GROUPS_PER_CORE = 4
 
 
 def profile_spark(df: DataFrame, *, options: ProfileOptions | None = None) -> Profile:
@@ -48,13 +54,22 @@ def profile_spark(df: DataFrame, *, options: ProfileOptions | None = None) -> Pr
     if duplicates:
         raise ProfileInputError(f"duplicate column names: {', '.join(duplicates[:10])}")
 
-    partials = df.mapInArrow(
-        partial(_profile_partition, options=chosen), f"{_PARTIAL_COLUMN} binary"
-    ).collect()
-    profiles = [loads(bytes(row[0])) for row in partials]
-    if not profiles:
+    schema = f"{_PARTIAL_COLUMN} binary"
+    groups = max(1, df.sparkSession.sparkContext.defaultParallelism * _GROUPS_PER_CORE)
+    merged = (
+        df.mapInArrow(partial(_profile_partition, options=chosen), schema)
+        .coalesce(groups)
+        .mapInArrow(_merge_partials, schema)
+        .collect()
+    )
+    if not merged:
         raise ProfileInputError("the input has no rows")
-    return reduce(merge, profiles)
+    # One at a time, so the driver never holds more than two profiles.
+    return reduce(
+        lambda total, row: merge(total, loads(bytes(row[0]))),
+        merged[1:],
+        loads(bytes(merged[0][0])),
+    )
 
 
 def _profile_partition(
@@ -69,6 +84,20 @@ def _profile_partition(
     profile = build_profile(chain([first], chunks), options=options)
     blob = pa.array([dumps(profile)], type=pa.binary())
     yield pa.RecordBatch.from_arrays([blob], names=[_PARTIAL_COLUMN])
+
+
+def _merge_partials(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """Runs on an executor: the serialised partials of a group of partitions, in partition
+    order, in; at most one serialised profile, their merge, out."""
+    total: Profile | None = None
+    for batch in batches:
+        for blob in batch.column(0).to_pylist():
+            part = loads(blob)
+            total = part if total is None else merge(total, part)
+    if total is not None:
+        yield pa.RecordBatch.from_arrays(
+            [pa.array([dumps(total)], type=pa.binary())], names=[_PARTIAL_COLUMN]
+        )
 
 
 def _rebatched(batches: Iterable[pa.RecordBatch], rows: int) -> Iterator[pa.RecordBatch]:

@@ -1,7 +1,8 @@
 """Share of current numeric values outside the reference [min, max].
 
-The share comes from the current KLL sketch (rank error ≈ 0.3 % at k = 1024); the exact current
-min and max are in the message. Datetime columns are skipped: time moves on by design.
+The share comes from the current quantile summary (exact for exact value counts, else within the
+sketch's own rank-error bound, typically ≤ 0.1 %); the exact current min and max are in the
+message. Datetime columns are skipped: time moves on by design.
 """
 
 from __future__ import annotations

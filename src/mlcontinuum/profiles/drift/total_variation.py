@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from mlcontinuum.profiles.distributions import aligned_counts
 from mlcontinuum.profiles.drift.registry import DriftMethod, MethodResult, register
 from mlcontinuum.profiles.model import ColumnKind, ColumnProfile
+from mlcontinuum.profiles.noise import expected_total_variation
 
 
 def total_variation(reference: ColumnProfile, current: ColumnProfile) -> MethodResult:
-    _, ref, cur = aligned_counts(reference, current)
+    ref, cur = aligned_counts(reference, current)
     n, m = ref.sum(), cur.sum()
-    p, q = ref / n, cur / m
-    value = 0.5 * float(np.abs(p - q).sum())
-    # With no drift each |p_i − q_i| is half-normal with σ² = r_i(1 − r_i)(1/n + 1/m), r the pooled
-    # share; many rare labels add up to a sizeable floor (≈ 0.09 for 5,000 even labels, 200k rows).
-    pooled = (ref + cur) / (n + m)
-    floor = (
-        0.5
-        * math.sqrt(2.0 / math.pi)
-        * float(np.sqrt(pooled * (1.0 - pooled) * (1.0 / n + 1.0 / m)).sum())
-    )
-    return MethodResult(value=value, noise_floor=floor)
+    value = 0.5 * float(np.abs(ref / n - cur / m).sum())
+    # The value expected with no drift: each cell's |p_i − q_i| exactly for sparse cells (a
+    # column of unique ids has a floor near 1), by the normal approximation for full ones.
+    return MethodResult(value=value, noise_floor=expected_total_variation(ref, cur))
 
 
 register(
