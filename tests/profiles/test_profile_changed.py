@@ -13,7 +13,7 @@ import pytest
 from scipy import stats
 from typer.testing import CliRunner
 
-from mlcontinuum.cli.main import build_cli
+from mlcontinuum.console import build_cli
 from mlcontinuum.profiles import ProfileError, ProfileOptions, build_profile, compare, dumps
 
 rng = np.random.default_rng(31)

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from mlcontinuum.cli.main import build_cli
+from mlcontinuum.console import build_cli
 from mlcontinuum.profiles import build_profile, compare, dumps, loads, merge, run_checks
 
 rng = np.random.default_rng(41)

@@ -128,9 +128,9 @@ def batch_digest(data: BatchCreate, profile: Profile) -> str:
     """The SHA-256 of a batch's content, whatever its JSON spelling.
 
     The profile counts by what it describes (row count, column names and kinds), not by its
-    bytes: its quantile sketches are randomised, so profiling the same rows again, as a client
-    re-running a lost push does, gives different but equally valid bytes, and that re-run must
-    be recognised as the same batch.
+    bytes: profiles of format v2 are deterministic, but clients still on format v1 wrote
+    randomised sketches, so a re-run of their lost push sends different but equally valid bytes,
+    and that re-run must be recognised as the same batch.
     """
     return (
         Digest("batch")

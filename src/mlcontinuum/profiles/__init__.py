@@ -10,7 +10,8 @@ from mlcontinuum.profiles.drift import DriftMethod, drift_methods
 from mlcontinuum.profiles.errors import ProfileError, ProfileFormatError, ProfileInputError
 from mlcontinuum.profiles.merging import merge
 from mlcontinuum.profiles.model import ColumnKind, ColumnProfile, Profile, ProfileOptions
-from mlcontinuum.profiles.serde import dumps, loads
+from mlcontinuum.profiles.reading import loads
+from mlcontinuum.profiles.serde import dumps
 from mlcontinuum.profiles.spark import profile_spark
 
 __all__ = [

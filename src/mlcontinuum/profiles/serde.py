@@ -1,5 +1,7 @@
 """Versioned binary form of a profile: `dumps` / `loads`.
 
+`loads` (in `reading.py`) turns the bytes of any version back into a profile.
+
 Layout: the magic bytes `CONTINUUM-PROFILE\\n`, then one zlib stream holding a 4-byte big-endian
 header length, a JSON header, and a body of binary blobs (little-endian float64 items and int64
 counts of the quantile summaries and category buckets, HLL registers) addressed by (offset,
@@ -74,7 +76,8 @@ def dumps(profile: Profile) -> bytes:
     return MAGIC + zlib.compress(struct.pack(">I", len(head)) + head + bytes(body), 6)
 
 
-def loads(raw: bytes) -> Profile:
+def unpack(raw: bytes) -> tuple[Any, bytes]:
+    """The header (parsed JSON) and body of profile bytes of any version, or ProfileFormatError."""
     if not isinstance(raw, bytes | bytearray | memoryview):
         raise ProfileFormatError("a profile is bytes")
     data = bytes(raw)
@@ -96,19 +99,12 @@ def loads(raw: bytes) -> Profile:
         header = json.loads(plain[4 : 4 + head_len])
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ProfileFormatError(f"profile header is not JSON ({exc})") from exc
-    body = plain[4 + head_len :]
-    try:
-        if isinstance(header, dict) and header.get("type") == V1_TYPE_KEY:
-            from mlcontinuum.profiles.serde_v1 import upgrade
+    return header, plain[4 + head_len :]
 
-            return upgrade(header, body)
-        return _profile(header, body)
-    except ProfileFormatError:
-        raise
-    except (KeyError, TypeError, ValueError, IndexError, RuntimeError, AttributeError) as exc:
-        raise ProfileFormatError(
-            f"profile content is invalid ({type(exc).__name__}: {exc})"
-        ) from exc
+
+def read(header: dict[str, Any], body: bytes) -> Profile:
+    """A profile of the current format from its unpacked header and body."""
+    return _profile(header, body)
 
 
 # --- writing ---------------------------------------------------------------------------------

@@ -23,7 +23,8 @@ from mlcontinuum.profiles.builder import build_profile
 from mlcontinuum.profiles.errors import ProfileInputError
 from mlcontinuum.profiles.merging import merge
 from mlcontinuum.profiles.model import Profile, ProfileOptions
-from mlcontinuum.profiles.serde import dumps, loads
+from mlcontinuum.profiles.reading import loads
+from mlcontinuum.profiles.serde import dumps
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
