@@ -34,11 +34,10 @@ def test_every_declaration_names_modules_that_exist() -> None:
 
 
 def test_every_slice_has_its_docs_and_tests() -> None:
-    readme = (ROOT / "README.md").read_text()
+    """Each declared guide exists (the architecture page's generated table links them all)."""
     for s in slices.all_slices():
         for page in s.docs:
             assert (ROOT / "docs" / page).exists(), f"{s.name}: docs/{page} is missing"
-            assert f"(docs/{page})" in readme, f"README's documentation list lacks docs/{page}"
         if s.api or s.pages or s.tables:
             assert (ROOT / "tests" / s.name).is_dir(), f"{s.name} has no tests/{s.name}/"
 
