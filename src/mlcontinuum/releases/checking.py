@@ -66,7 +66,7 @@ def _gates(policy: ReleasePolicyPublic, run: GateRunPublic | None) -> list[Polic
             PolicyCondition(
                 condition=Condition.GATES,
                 met=False,
-                message="gates: no gate run for this version; `continuum check` runs them",
+                message="gates: no gate run for this version",
             )
         ]
     # A gates file may run one gate twice (two metric thresholds): the gate holds if both pass.

@@ -11,10 +11,11 @@ SLICE = Slice(
     package="mlcontinuum.releases",
     tables="mlcontinuum.releases.models",
     api=("mlcontinuum.releases.api",),
-    pages=("mlcontinuum.releases.pages",),
+    pages=("mlcontinuum.releases.pages.releases", "mlcontinuum.releases.pages.policy"),
     nav=(
         NavItem(Area.DEPLOY, "Releases", "releases"),
         NavItem(Area.DEPLOY, "Deployments", "deployments"),
+        NavItem(Area.DEPLOY, "Release policy", "release-policies"),
     ),
     permissions=PERMISSIONS,
     events=(
