@@ -18,6 +18,7 @@ from mlcontinuum.kernel.auth.models import Project
 from mlcontinuum.kernel.storage.base import utcnow
 from mlcontinuum.kernel.storage.engine import transaction
 from mlcontinuum.releases import queries
+from mlcontinuum.webhooks import subscriptions
 from tests.conftest import Accounts
 from tests.teams import PASSED_GATES, SAFE_ARTIFACT, Team
 
@@ -363,3 +364,7 @@ def test_an_owner_overrides_a_pending_request_once_and_only_when_it_breaks_the_p
     fine = team.request(team.version(), override_reason=REASON)
     assert fine.status_code == 409
     assert _problems(fine)[0][0] == "override_reason"
+
+
+def test_webhooks_may_subscribe_to_policy_exceptions() -> None:
+    assert subscriptions.known("release.policy_overridden") == "release.policy_overridden"
