@@ -53,12 +53,12 @@ SIDE_OF_ROLE: dict[Role, Side] = {
 }
 
 
-def policy_state(sides: Iterable[Side], policy: dict[Side, int] = DEFAULT_POLICY) -> PolicyState:
+def policy_state(sides: Iterable[Side], needs: dict[Side, int] = DEFAULT_POLICY) -> PolicyState:
     """The approvals each side still needs, given the sides of the approvals so far."""
     given = Counter(sides)
     return PolicyState(
-        required=dict(policy),
-        missing={side: max(0, need - given[side]) for side, need in policy.items()},
+        required=dict(needs),
+        missing={side: max(0, need - given[side]) for side, need in needs.items()},
     )
 
 
