@@ -47,6 +47,9 @@ def test_an_ml_engineer_cannot_make_an_account_a_customer_approver(
     person = {"name": "Carla Díaz", "organisation": "Telco", "username": "carla"}
 
     _refused_as_non_member(team.post(team.engineer, "/stakeholders", person))
+    unknown = team.post(team.engineer, "/stakeholders", {**person, "username": "nobody"})
+    assert unknown.status_code == 422
+    assert unknown.json()["error"]["fields"][0]["rule"] == "exists"
     assert team.get(team.owner, "/stakeholders").json() == []  # nothing half-written
     listed = team.post(team.engineer, "/stakeholders", {**person, "username": None}).json()
     _refused_as_non_member(

@@ -30,7 +30,9 @@ def test_simultaneous_approvals_by_both_sides_deploy(
 
     def engineer_approves(session: Session) -> object:
         user = session.scalars(select(User).where(User.username == team.engineer.username)).one()
-        access = project_access(session, principal_of(user), team.project, RELEASE_APPROVE)
+        access = project_access(
+            session, principal_of(user), team.project, RELEASE_APPROVE
+        )
         return service.approve(session, access, release_id, "")
 
     _, customer = held_race(

@@ -33,7 +33,9 @@ def kpi_names(session: Session, kpi_ids: Collection[int]) -> dict[int, str]:
     return dict(rows.all())
 
 
-def kpis_by_id(session: Session, project_id: int, kpi_ids: Collection[int]) -> dict[int, KpiPublic]:
+def kpis_by_id(
+    session: Session, project_id: int, kpi_ids: Collection[int]
+) -> dict[int, KpiPublic]:
     """The project's KPIs among `kpi_ids` that still exist, with their levels and frequency, in
     one query whatever their number (another project's ids are left out)."""
     if not kpi_ids:

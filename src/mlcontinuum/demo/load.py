@@ -73,7 +73,9 @@ def load(
 
 def _fill_data_register(session: Session, admin: User) -> None:
     """The register's sources, unless the project has a register already."""
-    access = project_access(session, auth_service.principal_of(admin), content.SLUG, DATA_WRITE)
+    access = project_access(
+        session, auth_service.principal_of(admin), content.SLUG, DATA_WRITE
+    )
     if data_service.list_sources(session, access.project.id):
         return
     for source in data_register.sources(data_service.today()):
@@ -82,7 +84,9 @@ def _fill_data_register(session: Session, admin: User) -> None:
 
 def _train_and_gate(session: Session, engineer: User, artifacts: ArtifactStore) -> None:
     """The ML engineer's runs, model versions and gate runs, unless the project has runs."""
-    access = project_access(session, auth_service.principal_of(engineer), content.SLUG, RUNS_WRITE)
+    access = project_access(
+        session, auth_service.principal_of(engineer), content.SLUG, RUNS_WRITE
+    )
     if registry.has_runs(session, access.project.id):
         return
     modeling.train_and_gate(session, access, artifacts)

@@ -163,7 +163,9 @@ def register_candidate(
         filename=f"{MODEL_NAME}-v{version.version}.skops",
         report=registry.scan_artifact(blob.path, max_inflated=MAX_INFLATED),
     )
-    registry.attach_version_profile(session, access, MODEL_NAME, version.version, reference)
+    registry.attach_version_profile(
+        session, access, MODEL_NAME, version.version, reference
+    )
     # The gates score the stored artifact exactly as `continuum check` does in CI: the same
     # workflow, reading this instance's records instead of a server's.
     number: int = version.version

@@ -195,7 +195,9 @@ def _people(session: Session) -> dict[str, ProjectAccess]:
     admin = min((u for u in users.values() if u.is_admin), key=lambda u: u.id)
     named = {a.username: users[a.username] for a in content.ACCOUNTS} | {"owner": admin}
     return {
-        name: project_access(session, auth_service.principal_of(user), content.SLUG, PROJECT_READ)
+        name: project_access(
+            session, auth_service.principal_of(user), content.SLUG, PROJECT_READ
+        )
         for name, user in named.items()
     }
 

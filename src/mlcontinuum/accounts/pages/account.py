@@ -36,7 +36,9 @@ def _page(
 
 
 @routes.get("/account/tokens")
-def token_list(request: Request, db: Db, principal: SignedIn, revoked: bool = False) -> Response:
+def token_list(
+    request: Request, db: Db, principal: SignedIn, revoked: bool = False
+) -> Response:
     return _page(request, db, principal, Form.of({"expires_in_days": DEFAULT_EXPIRY_DAYS}), revoked)
 
 
