@@ -1,5 +1,5 @@
-"""Tables of the releases slice: release requests, their approvals, deployments, and the release
-policy of each environment."""
+"""Tables of the releases slice: release requests, their approvals and owners' overrides,
+deployments, and the release policy of each environment."""
 
 from __future__ import annotations
 
@@ -39,12 +39,6 @@ class ReleaseRequest(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     rejected_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     rejection_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
-    # An owner's override of the policy's gate, artifact and data conditions for this request,
-    # with what they waived when they did: a policy exception.
-    overridden_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    overridden_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    override_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
-    override_unmet: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
 
 
 class ReleaseApproval(Base):
@@ -60,6 +54,21 @@ class ReleaseApproval(Base):
     side: Mapped[Side] = mapped_column(str_enum(Side, "approval_side"))
     comment: Mapped[str] = mapped_column(Text, default="")
     approved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ReleaseOverride(Base):
+    """An owner's override of the policy's gate, artifact and data conditions for one release
+    request, with the conditions it waived: a policy exception. At most one per request."""
+
+    __tablename__ = "release_overrides"
+
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("release_requests.id", ondelete="CASCADE"), primary_key=True
+    )
+    overridden_by: Mapped[str] = mapped_column(String(64))
+    overridden_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    reason: Mapped[str] = mapped_column(Text)
+    unmet: Mapped[list[str]] = mapped_column(JSON)
 
 
 class Deployment(Base):

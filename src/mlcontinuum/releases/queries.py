@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from mlcontinuum.registry import queries as registry
 from mlcontinuum.releases import checking, deployments, policy
 from mlcontinuum.releases.enums import Environment, Strategy
-from mlcontinuum.releases.models import Deployment, ReleaseRequest
+from mlcontinuum.releases.models import Deployment, ReleaseOverride, ReleaseRequest
 from mlcontinuum.releases.schemas import (
     CurrentDeployment,
     DeployedVersion,
@@ -140,35 +140,36 @@ def policy_exceptions(
 ) -> list[PolicyException]:
     """The project's releases an owner let through although they broke their policy (overridden
     at or after `since`, if given), newest first, in three queries whatever their number."""
-    query = select(ReleaseRequest).where(
-        ReleaseRequest.project_id == project_id, ReleaseRequest.overridden_at.is_not(None)
+    query = (
+        select(ReleaseRequest, ReleaseOverride)
+        .join(ReleaseOverride, ReleaseOverride.request_id == ReleaseRequest.id)
+        .where(ReleaseRequest.project_id == project_id)
     )
     if since is not None:
-        query = query.where(ReleaseRequest.overridden_at >= since)
-    rows = session.scalars(
-        query.order_by(ReleaseRequest.overridden_at.desc(), ReleaseRequest.id.desc())
+        query = query.where(ReleaseOverride.overridden_at >= since)
+    rows = session.execute(
+        query.order_by(ReleaseOverride.overridden_at.desc(), ReleaseRequest.id.desc())
     ).all()
-    versions = registry.versions_by_id(session, {row.version_id for row in rows})
+    versions = registry.versions_by_id(session, {request.version_id for request, _ in rows})
     deployed: dict[int | None, int] = dict(
         session.execute(
             select(Deployment.release_id, Deployment.id).where(
-                Deployment.release_id.in_([row.id for row in rows])
+                Deployment.release_id.in_([request.id for request, _ in rows])
             )
         ).all()
     )
     return [
         PolicyException(
-            release_id=row.id,
-            model_name=versions[row.version_id].model_name,
-            version=versions[row.version_id].version,
-            environment=row.environment,
-            status=row.status,
-            overridden_by=row.overridden_by or "",
-            overridden_at=row.overridden_at,
-            reason=row.override_reason or "",
-            unmet=list(row.override_unmet or []),
-            deployment_id=deployed.get(row.id),
+            release_id=request.id,
+            model_name=versions[request.version_id].model_name,
+            version=versions[request.version_id].version,
+            environment=request.environment,
+            status=request.status,
+            overridden_by=override.overridden_by,
+            overridden_at=override.overridden_at,
+            reason=override.reason,
+            unmet=list(override.unmet),
+            deployment_id=deployed.get(request.id),
         )
-        for row in rows
-        if row.overridden_at is not None
+        for request, override in rows
     ]

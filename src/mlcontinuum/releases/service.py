@@ -25,7 +25,12 @@ from mlcontinuum.registry.enums import VersionStatus
 from mlcontinuum.registry.schemas import VersionRef
 from mlcontinuum.releases import checking, deployments, policy
 from mlcontinuum.releases.enums import ReleaseStatus, Side
-from mlcontinuum.releases.models import Deployment, ReleaseApproval, ReleaseRequest
+from mlcontinuum.releases.models import (
+    Deployment,
+    ReleaseApproval,
+    ReleaseOverride,
+    ReleaseRequest,
+)
 from mlcontinuum.releases.permissions import RELEASE_POLICY
 from mlcontinuum.releases.schemas import (
     ApprovalPublic,
@@ -119,14 +124,11 @@ def _may_override(access: ProjectAccess) -> None:
         )
 
 
-def _override_of(row: ReleaseRequest) -> PolicyOverride | None:
-    if row.overridden_by is None or row.overridden_at is None:
+def _override_public(found: ReleaseOverride | None) -> PolicyOverride | None:
+    if found is None:
         return None
     return PolicyOverride(
-        by=row.overridden_by,
-        at=row.overridden_at,
-        reason=row.override_reason or "",
-        unmet=list(row.override_unmet or []),
+        by=found.overridden_by, at=found.overridden_at, reason=found.reason, unmet=found.unmet
     )
 
 
@@ -140,7 +142,7 @@ def _policy_check(
         policy.get_policy(session, row.project_id, row.environment),
         inputs,
         sides=[a.side for a in approvals],
-        override=_override_of(row),
+        override=_override_public(session.get(ReleaseOverride, row.id)),
     )
     return check, inputs
 
@@ -152,8 +154,10 @@ def _override(
     exception, kept with the conditions it waived. Approvals are still needed."""
     version = registry.versions_by_id(session, [row.version_id])[row.version_id]
     unmet = [c.message for c in check.blockers]
-    row.overridden_by, row.overridden_at = access.actor, utcnow()
-    row.override_reason, row.override_unmet = reason, unmet
+    session.add(
+        ReleaseOverride(request_id=row.id, overridden_by=access.actor, reason=reason, unmet=unmet)
+    )
+    session.flush()
     events.append(
         session,
         type="release.policy_overridden",
@@ -251,8 +255,9 @@ def override(
     _may_override(access)
     row = _request(session, access.project.id, release_id, lock=True)
     _pending(row)
-    if row.overridden_by is not None:
-        message = f"release request {row.id} was already overridden by {row.overridden_by}"
+    earlier = session.get(ReleaseOverride, row.id)
+    if earlier is not None:
+        message = f"release request {row.id} was already overridden by {earlier.overridden_by}"
         raise Conflict(message, [FieldProblem("reason", "already_overridden", message)])
     check, _ = _policy_check(session, row, _approvals(session, [row.id]))
     if not check.blockers:
@@ -388,10 +393,17 @@ def public(session: Session, row: ReleaseRequest) -> ReleasePublic:
 
 
 def publics(session: Session, rows: Sequence[ReleaseRequest]) -> list[ReleasePublic]:
-    """The requests with their versions, approvals, deployments and policies, in four queries
-    whatever their number (a page of the list would otherwise cost queries per request)."""
+    """The requests with their versions, approvals, overrides, deployments and policies, in five
+    queries whatever their number (a page of the list would otherwise cost queries per
+    request)."""
     ids = [row.id for row in rows]
     policies = policy.policies(session, {row.project_id for row in rows})
+    overrides = {
+        found.request_id: found
+        for found in session.scalars(
+            select(ReleaseOverride).where(ReleaseOverride.request_id.in_(ids))
+        )
+    }
     versions = registry.versions_by_id(session, {row.version_id for row in rows})
     approvals: dict[int, list[ReleaseApproval]] = {request_id: [] for request_id in ids}
     for approval in _approvals(session, ids):
@@ -408,6 +420,7 @@ def publics(session: Session, rows: Sequence[ReleaseRequest]) -> list[ReleasePub
             approvals[row.id],
             deployed.get(row.id),
             policies[(row.project_id, row.environment)],
+            _override_public(overrides.get(row.id)),
         )
         for row in rows
     ]
@@ -419,6 +432,7 @@ def _public(
     approvals: list[ReleaseApproval],
     deployment_id: int | None,
     environment_policy: ReleasePolicyPublic,
+    override: PolicyOverride | None,
 ) -> ReleasePublic:
     return ReleasePublic(
         id=row.id,
@@ -436,6 +450,6 @@ def _public(
         rejection_reason=row.rejection_reason,
         approvals=approvals_public(approvals),
         policy=policy_state((a.side for a in approvals), environment_policy.approvals),
-        override=_override_of(row),
+        override=override,
         deployment_id=deployment_id,
     )

@@ -1,4 +1,4 @@
-"""release policies: what a release to each environment must meet; owners' overrides
+"""release policies: what a release to each environment must meet; owners' overrides of it
 
 Revision ID: 0011
 Revises: 0010
@@ -45,19 +45,23 @@ def upgrade() -> None:
             "project_id", "environment", name=op.f("uq_release_policies_project_id_environment")
         ),
     )
-    with op.batch_alter_table("release_requests", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("overridden_by", sa.String(length=64), nullable=True))
-        batch_op.add_column(
-            sa.Column("overridden_at", mlcontinuum.kernel.storage.base.UTCDateTime(), nullable=True)
-        )
-        batch_op.add_column(sa.Column("override_reason", sa.Text(), nullable=True))
-        batch_op.add_column(sa.Column("override_unmet", sa.JSON(), nullable=True))
+    op.create_table(
+        "release_overrides",
+        sa.Column("request_id", sa.Integer(), nullable=False),
+        sa.Column("overridden_by", sa.String(length=64), nullable=False),
+        sa.Column("overridden_at", mlcontinuum.kernel.storage.base.UTCDateTime(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("unmet", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["request_id"],
+            ["release_requests.id"],
+            name=op.f("fk_release_overrides_request_id_release_requests"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("request_id", name=op.f("pk_release_overrides")),
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("release_requests", schema=None) as batch_op:
-        batch_op.drop_column("override_unmet")
-        batch_op.drop_column("override_reason")
-        batch_op.drop_column("overridden_at")
-        batch_op.drop_column("overridden_by")
+    op.drop_table("release_overrides")
     op.drop_table("release_policies")
