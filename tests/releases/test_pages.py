@@ -45,9 +45,14 @@ def _pages(team: Team) -> str:
     return PAGES.format(project=team.project)
 
 
+# What the owner says when releasing `version_with_evidence`, which breaks the release policy.
+EXCEPTION = "The DPO signs the CRM export's lawful basis this week; the pilot cannot wait."
+
+
 def version_with_evidence(team: Team) -> int:
     """A version built from a run on a registered source holding personal data without a
-    lawful basis (a compliance error), with a gate run."""
+    lawful basis (a compliance error), with a gate run and no artifact: the default release
+    policy refuses it, so its release needs an owner's override (`EXCEPTION`)."""
     source = {
         "name": "CRM export",
         "kind": "database",
@@ -136,7 +141,9 @@ def test_a_request_shows_its_evidence_approvals_and_who_may_decide(
     team: Team, visit: Visit
 ) -> None:
     number = version_with_evidence(team)
-    release_id = team.request(number, notes="better recall on new contracts").json()["id"]
+    release_id = team.request(
+        number, notes="better recall on new contracts", override_reason=EXCEPTION
+    ).json()["id"]
     url = f"{_pages(team)}/releases/{release_id}"
 
     engineer = visit(team.engineer).get(url)

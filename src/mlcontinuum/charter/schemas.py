@@ -239,8 +239,8 @@ class StakeholderFields(Strict):
     username: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = (
         Field(
             default=None,
-            description="Account of a stakeholder who uses Continuum. Linking an account that is "
-            "not yet a member invites it to the project with the stakeholder role.",
+            description="Account of a stakeholder who uses Continuum, shown beside their name. "
+            "It must already be a member of the project: linking never grants access.",
         )
     )
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from mlcontinuum.data import service as data_service
 from mlcontinuum.data.schemas import DataSourcePublic
+from mlcontinuum.gates import registry as gate_registry
 from mlcontinuum.gates.models import GateResult, GateRun
 from mlcontinuum.gates.schemas import GateResultData, GateRunPublic
 from mlcontinuum.registry import queries as registry
@@ -69,3 +70,11 @@ def version_compliance(
     """The data sources behind the version (through its runs), with today's violations."""
     used = set(registry.get_version(session, project_id, name, number).data_sources)
     return [s for s in data_service.list_sources(session, project_id) if s.name in used]
+
+
+# --- for releases ---
+
+
+def gate_names() -> frozenset[str]:
+    """The names of the gates `continuum check` knows: what a release policy may require."""
+    return gate_registry.gate_names()

@@ -22,7 +22,7 @@ from mlcontinuum.monitoring import queries as monitoring
 from mlcontinuum.monitoring.schemas import CheckOutcome, Performance, WindowPublic
 from mlcontinuum.releases import queries as releases
 from mlcontinuum.releases.enums import Environment
-from mlcontinuum.releases.schemas import DeploymentPublic
+from mlcontinuum.releases.schemas import DeploymentPublic, PolicyException
 
 # How far back the health summary looks for a KPI's latest value (day windows).
 KPI_LOOKBACK_WINDOWS = 120
@@ -73,6 +73,8 @@ class HealthView:
     open_changes: int  # change requests under discussion, project-wide
     now: datetime
     stale_after: timedelta
+    # Releases running in production that an owner let through although they broke the policy.
+    policy_exceptions: list[PolicyException]
 
 
 def _light(counts: AlertCounts, kpi_breached: bool) -> Light:
@@ -122,6 +124,7 @@ def health_view(session: Session, access: ProjectAccess) -> HealthView:
         for deployment, beside in running
     ]
     lit_by = _sum([project_alerts, *(line.alerts for line in lines)])
+    running_ids = {deployment.id for deployment, _ in running}
     return HealthView(
         light=_light(lit_by, kpi_breached),
         deployments=lines,
@@ -130,6 +133,11 @@ def health_view(session: Session, access: ProjectAccess) -> HealthView:
         open_changes=sum(undecided.values()),
         now=utcnow(),
         stale_after=STALE_AFTER,
+        policy_exceptions=[
+            e
+            for e in releases.policy_exceptions(session, project_id)
+            if e.deployment_id in running_ids
+        ],
     )
 
 

@@ -1,4 +1,5 @@
-"""Release requests with their evidence and approvals, deployments, rollback, DORA figures."""
+"""Release policies, release requests with their evidence, policy check and approvals, owners'
+overrides, deployments, rollback, DORA figures."""
 
 from __future__ import annotations
 
@@ -10,17 +11,26 @@ from mlcontinuum.api.deps import Page, PerPage
 from mlcontinuum.api.routing import api_router
 from mlcontinuum.kernel.auth.guards import ProjectRead
 from mlcontinuum.kernel.storage.db import Db
-from mlcontinuum.releases import deployments, dora, service
+from mlcontinuum.registry.schemas import ModelName
+from mlcontinuum.releases import deployments, dora, policy, queries, service
 from mlcontinuum.releases.enums import Environment, ReleaseStatus
-from mlcontinuum.releases.permissions import ReleaseApprover, ReleaseRequester
+from mlcontinuum.releases.permissions import (
+    ReleaseApprover,
+    ReleasePolicyOwner,
+    ReleaseRequester,
+)
 from mlcontinuum.releases.schemas import (
     ApprovalCreate,
     DeploymentPage,
     DeploymentPublic,
     DoraFigures,
+    Override,
+    PolicyCheck,
     Rejection,
     ReleaseCreate,
     ReleasePage,
+    ReleasePolicyPublic,
+    ReleasePolicyUpdate,
     ReleasePublic,
     Rollback,
 )
@@ -28,11 +38,45 @@ from mlcontinuum.releases.schemas import (
 routes = api_router(tags=["releases"])
 RELEASES = "/projects/{project}/releases"
 DEPLOYMENTS = "/projects/{project}/deployments"
+POLICIES = "/projects/{project}/release-policies"
+
+
+@routes.get(POLICIES, response_model=list[ReleasePolicyPublic])
+def list_policies(db: Db, access: ProjectRead) -> list[ReleasePolicyPublic]:
+    """The release policy of each environment (the default where nobody changed it)."""
+    return policy.list_policies(db, access.project.id)
+
+
+@routes.get(POLICIES + "/{environment}", response_model=ReleasePolicyPublic)
+def get_policy(db: Db, access: ProjectRead, environment: Environment) -> ReleasePolicyPublic:
+    return policy.get_policy(db, access.project.id, environment)
+
+
+@routes.patch(POLICIES + "/{environment}", response_model=ReleasePolicyPublic)
+def update_policy(
+    db: Db, access: ReleasePolicyOwner, environment: Environment, data: ReleasePolicyUpdate
+) -> ReleasePolicyPublic:
+    """Owners: change the fields sent; the others keep their value."""
+    return policy.update_policy(db, access, environment, data)
+
+
+@routes.get(POLICIES + "/{environment}/check", response_model=PolicyCheck)
+def check_version(
+    db: Db,
+    access: ProjectRead,
+    environment: Environment,
+    model_name: Annotated[ModelName, Query(description="The model.")],
+    version: Annotated[int, Query(ge=1, description="Its version.")],
+) -> PolicyCheck:
+    """A version against the environment's policy before anyone requests its release: every
+    condition met or not (`ready`: a request would be accepted)."""
+    return queries.version_check(db, access.project.id, model_name, version, environment)
 
 
 @routes.post(RELEASES, response_model=ReleasePublic, status_code=status.HTTP_201_CREATED)
 def request_release(db: Db, access: ReleaseRequester, data: ReleaseCreate) -> ReleasePublic:
-    """Ask to release a model version to an environment; it waits for approvals by policy."""
+    """Ask to release a model version to an environment; refused (409) when it breaks the
+    environment's policy, unless an owner gives `override_reason`. It waits for approvals."""
     return service.request_release(db, access, data)
 
 
@@ -60,6 +104,15 @@ def approve_release(
     """Approve as the ML team (owner, ML engineer) or the customer (stakeholder). The approval
     that meets the policy deploys the release."""
     return service.approve(db, access, release_id, data.comment if data else "")
+
+
+@routes.post(RELEASES + "/{release_id}/override", response_model=ReleasePublic)
+def override_policy(
+    db: Db, access: ReleasePolicyOwner, release_id: int, data: Override
+) -> ReleasePublic:
+    """Owners: let a pending request that breaks its policy go on to its approvals, saying why
+    (a policy exception, recorded as `release.policy_overridden`)."""
+    return service.override(db, access, release_id, data.reason)
 
 
 @routes.post(RELEASES + "/{release_id}/reject", response_model=ReleasePublic)

@@ -1,5 +1,6 @@
-"""The releases part of the SDK: release requests and their decisions, deployments, rollbacks,
-and the DORA figures."""
+"""The releases part of the SDK: the release policy of each environment (read, change, check a
+version against it), release requests and their decisions, owners' overrides, deployments,
+rollbacks, and the DORA figures."""
 
 from __future__ import annotations
 
@@ -11,17 +12,51 @@ from mlcontinuum.releases.schemas import (
     DeploymentPage,
     DeploymentPublic,
     DoraFigures,
+    PolicyCheck,
     ReleaseCreate,
     ReleasePage,
+    ReleasePolicyPublic,
+    ReleasePolicyUpdate,
     ReleasePublic,
 )
 from mlcontinuum.remote.base import ApiBase, seg
 
 
 class ReleasesClient(ApiBase):
+    def release_policies(self, slug: str) -> list[ReleasePolicyPublic]:
+        """The release policy of each environment."""
+        return self._get_list(ReleasePolicyPublic, f"/projects/{seg(slug)}/release-policies")
+
+    def release_policy(self, slug: str, environment: Environment | str) -> ReleasePolicyPublic:
+        path = f"/projects/{seg(slug)}/release-policies/{seg(str(environment))}"
+        return self._get(ReleasePolicyPublic, path)
+
+    def update_release_policy(
+        self,
+        slug: str,
+        environment: Environment | str,
+        data: ReleasePolicyUpdate | Mapping[str, Any],
+    ) -> ReleasePolicyPublic:
+        """Owners: change the fields given; the others keep their value."""
+        path = f"/projects/{seg(slug)}/release-policies/{seg(str(environment))}"
+        return self._send(ReleasePolicyPublic, "PATCH", path, data)
+
+    def check_release(
+        self, slug: str, model_name: str, version: int, environment: Environment | str
+    ) -> PolicyCheck:
+        """A version against the environment's policy, before requesting its release."""
+        path = f"/projects/{seg(slug)}/release-policies/{seg(str(environment))}/check"
+        return self._get(PolicyCheck, path, params={"model_name": model_name, "version": version})
+
     def request_release(self, slug: str, data: ReleaseCreate | Mapping[str, Any]) -> ReleasePublic:
-        """Ask to release a version to an environment; it waits for approvals by policy."""
+        """Ask to release a version to an environment; refused when it breaks the policy (an
+        owner may give `override_reason`); it waits for approvals."""
         return self._send(ReleasePublic, "POST", f"/projects/{seg(slug)}/releases", data)
+
+    def override_release(self, slug: str, release_id: int, reason: str) -> ReleasePublic:
+        """Owners: let a pending request that breaks its policy go on, saying why."""
+        path = f"/projects/{seg(slug)}/releases/{release_id}/override"
+        return self._send(ReleasePublic, "POST", path, {"reason": reason})
 
     def release_page(
         self,

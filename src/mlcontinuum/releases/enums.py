@@ -27,3 +27,17 @@ class Side(StrEnum):
 
     ML_TEAM = "ml_team"
     CUSTOMER = "customer"
+
+
+class Condition(StrEnum):
+    """What a release policy checks. Each is also the field a refusal names."""
+
+    GATES = "gates"
+    ARTIFACT = "artifact"
+    DATA_SOURCES = "data_sources"
+    APPROVALS = "approvals"
+
+    @property
+    def blocking(self) -> bool:
+        """Conditions that must hold before anyone may approve; approvals count only then."""
+        return self is not Condition.APPROVALS

@@ -1,4 +1,5 @@
-"""Tables of the releases slice: release requests, their approvals, and deployments."""
+"""Tables of the releases slice: release requests, their approvals and owners' overrides,
+deployments, and the release policy of each environment."""
 
 from __future__ import annotations
 
@@ -55,6 +56,21 @@ class ReleaseApproval(Base):
     approved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class ReleaseOverride(Base):
+    """An owner's override of the policy's gate, artifact and data conditions for one release
+    request, with the conditions it waived: a policy exception. At most one per request."""
+
+    __tablename__ = "release_overrides"
+
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("release_requests.id", ondelete="CASCADE"), primary_key=True
+    )
+    overridden_by: Mapped[str] = mapped_column(String(64))
+    overridden_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    reason: Mapped[str] = mapped_column(Text)
+    unmet: Mapped[list[str]] = mapped_column(JSON)
+
+
 class Deployment(Base):
     """A version put into an environment, by an approved release or by a rollback."""
 
@@ -80,3 +96,24 @@ class Deployment(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     # Set when a later rollback undid this deployment: it counts as a failed change.
     failed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ReleasePolicy(Base):
+    """What a release to one environment of the project must meet. An environment without a row
+    follows the default policy (`policy.DEFAULTS`)."""
+
+    __tablename__ = "release_policies"
+    __table_args__ = (UniqueConstraint("project_id", "environment"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    environment: Mapped[Environment] = mapped_column(str_enum(Environment, "release_environment"))
+    # None: the gates the version's latest gate run marks required; a list: these gates; an
+    # empty list: no gate condition.
+    required_gates: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
+    ml_team_approvals: Mapped[int] = mapped_column(Integer)
+    customer_approvals: Mapped[int] = mapped_column(Integer)
+    block_unsafe_artifact: Mapped[bool] = mapped_column(Boolean)
+    block_noncompliant_data: Mapped[bool] = mapped_column(Boolean)
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

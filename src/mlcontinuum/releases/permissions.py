@@ -1,4 +1,5 @@
-"""What the releases slice guards: asking for a release, and deciding one."""
+"""What the releases slice guards: asking for a release, deciding one, and the release policy
+(setting it, and overriding it for one release)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,13 @@ RELEASE_APPROVE = project_permission(
     Role.ML_ENGINEER,
     Role.STAKEHOLDER,
 )
-PERMISSIONS = (RELEASE_REQUEST, RELEASE_APPROVE)
+# The policy is the owner's promise to the customer: the ML team that is held to it may not
+# loosen it, nor waive it for a release of its own.
+RELEASE_POLICY = project_permission(
+    "release:policy", "set the release policy, and override it for one release", Role.OWNER
+)
+PERMISSIONS = (RELEASE_REQUEST, RELEASE_APPROVE, RELEASE_POLICY)
 
 ReleaseRequester = Annotated[ProjectAccess, project_guard(RELEASE_REQUEST)]
 ReleaseApprover = Annotated[ProjectAccess, project_guard(RELEASE_APPROVE)]
+ReleasePolicyOwner = Annotated[ProjectAccess, project_guard(RELEASE_POLICY)]

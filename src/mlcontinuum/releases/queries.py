@@ -1,20 +1,29 @@
 """Reads of the releases slice: deployments by id (with the versions they run), the current
 deployment of each model in each environment (with what it runs beside and what a rollback would
 restore), and what a rollback of a deployment would restore. Deployments are read in one query
-whatever their number, with their versions in one more."""
+whatever their number, with their versions in one more. And the release policy: a version
+checked against it before anyone requests its release, and the policy exceptions (releases an
+owner let through although they broke it)."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mlcontinuum.registry import queries as registry
-from mlcontinuum.releases import deployments
+from mlcontinuum.releases import checking, deployments, policy
 from mlcontinuum.releases.enums import Environment, Strategy
-from mlcontinuum.releases.models import Deployment
-from mlcontinuum.releases.schemas import CurrentDeployment, DeployedVersion, DeploymentPublic
+from mlcontinuum.releases.models import Deployment, ReleaseOverride, ReleaseRequest
+from mlcontinuum.releases.schemas import (
+    CurrentDeployment,
+    DeployedVersion,
+    DeploymentPublic,
+    PolicyCheck,
+    PolicyException,
+)
 
 
 def get_deployment(session: Session, project_id: int, deployment_id: int) -> DeploymentPublic:
@@ -110,3 +119,57 @@ def _beside(session: Session, row: Deployment) -> Deployment | None:
         .order_by(Deployment.id.desc())
         .limit(1)
     )
+
+
+# --- the release policy ------------------------------------------------------------------------
+
+
+def version_check(
+    session: Session, project_id: int, name: str, number: int, environment: Environment
+) -> PolicyCheck:
+    """Version `number` of model `name` against the environment's policy, before anyone requests
+    its release (no approvals yet): whether a request would be refused, and why."""
+    return checking.evaluate(
+        policy.get_policy(session, project_id, environment),
+        checking.Inputs.load(session, project_id, name, number),
+    )
+
+
+def policy_exceptions(
+    session: Session, project_id: int, since: datetime | None = None
+) -> list[PolicyException]:
+    """The project's releases an owner let through although they broke their policy (overridden
+    at or after `since`, if given), newest first, in three queries whatever their number."""
+    query = (
+        select(ReleaseRequest, ReleaseOverride)
+        .join(ReleaseOverride, ReleaseOverride.request_id == ReleaseRequest.id)
+        .where(ReleaseRequest.project_id == project_id)
+    )
+    if since is not None:
+        query = query.where(ReleaseOverride.overridden_at >= since)
+    rows = session.execute(
+        query.order_by(ReleaseOverride.overridden_at.desc(), ReleaseRequest.id.desc())
+    ).all()
+    versions = registry.versions_by_id(session, {request.version_id for request, _ in rows})
+    deployed: dict[int | None, int] = dict(
+        session.execute(
+            select(Deployment.release_id, Deployment.id).where(
+                Deployment.release_id.in_([request.id for request, _ in rows])
+            )
+        ).all()
+    )
+    return [
+        PolicyException(
+            release_id=request.id,
+            model_name=versions[request.version_id].model_name,
+            version=versions[request.version_id].version,
+            environment=request.environment,
+            status=request.status,
+            overridden_by=override.overridden_by,
+            overridden_at=override.overridden_at,
+            reason=override.reason,
+            unmet=list(override.unmet),
+            deployment_id=deployed.get(request.id),
+        )
+        for request, override in rows
+    ]

@@ -1,4 +1,5 @@
-"""API shapes of releases, approvals, deployments and DORA figures."""
+"""API shapes of releases, approvals, the release policy and its check, deployments and DORA
+figures."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints, ValidationInfo, field_validator
 
 from mlcontinuum.data.schemas import DataSourcePublic
-from mlcontinuum.gates.schemas import GateRunPublic
+from mlcontinuum.gates.schemas import GateName, GateRunPublic
 from mlcontinuum.kernel.strict import Strict
 from mlcontinuum.registry.schemas import ModelName, VersionRef
-from mlcontinuum.releases.enums import Environment, ReleaseStatus, Side, Strategy
+from mlcontinuum.releases.enums import Condition, Environment, ReleaseStatus, Side, Strategy
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5_000)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000)]
@@ -30,6 +31,11 @@ class ReleaseCreate(Strict):
         description="Share of traffic a canary serves; canary only.",
     )
     notes: Note = ""
+    override_reason: Reason | None = Field(
+        default=None,
+        description="Owners only: request a version that breaks the release policy anyway, "
+        "saying why. The override is recorded as a policy exception.",
+    )
 
     # On the field (checked even when it is left out), so the refusal names it, for the API's
     # callers and next to the form's field alike.
@@ -56,6 +62,10 @@ class Rollback(Strict):
     reason: Reason
 
 
+class Override(Strict):
+    reason: Reason
+
+
 class ApprovalPublic(BaseModel):
     username: str
     side: Side
@@ -78,6 +88,97 @@ class Evidence(BaseModel):
     )
 
 
+# An approval count above this is a typo, not a policy.
+MAX_APPROVALS = 10
+
+
+class ReleasePolicyUpdate(Strict):
+    """A change to an environment's release policy: the fields sent replace the stored ones."""
+
+    required_gates: list[GateName] | None = Field(
+        default=None,
+        max_length=50,
+        description="Gates that must have passed on the version's latest gate run. null: every "
+        "gate that run marks required; []: no gate condition.",
+    )
+    ml_team_approvals: int = Field(default=1, ge=0, le=MAX_APPROVALS)
+    customer_approvals: int = Field(default=1, ge=0, le=MAX_APPROVALS)
+    block_unsafe_artifact: bool = Field(
+        default=True, description="The version's artifact must be uploaded and scanned safe."
+    )
+    block_noncompliant_data: bool = Field(
+        default=True,
+        description="Every data source of the version's lineage (without one: of the register) "
+        "must be compliant.",
+    )
+
+
+class ReleasePolicyPublic(BaseModel):
+    environment: Environment
+    required_gates: list[str] | None
+    ml_team_approvals: int
+    customer_approvals: int
+    block_unsafe_artifact: bool
+    block_noncompliant_data: bool
+    default: bool = Field(description="Nobody has changed it: the default policy.")
+    updated_by: str | None
+    updated_at: datetime | None
+
+    @property
+    def approvals(self) -> dict[Side, int]:
+        """The approvals each side must give (sides that need none left out)."""
+        needs = {Side.ML_TEAM: self.ml_team_approvals, Side.CUSTOMER: self.customer_approvals}
+        return {side: need for side, need in needs.items() if need}
+
+
+class PolicyCondition(BaseModel):
+    condition: Condition
+    met: bool
+    message: str = Field(description='e.g. "gate:fairness failed on gate run 12".')
+
+
+class PolicyOverride(BaseModel):
+    by: str
+    at: datetime
+    reason: str
+    unmet: list[str] = Field(description="The conditions it waived, as they stood then.")
+
+
+class PolicyCheck(BaseModel):
+    """A release (or a version about to be requested) against its environment's policy."""
+
+    environment: Environment
+    policy: ReleasePolicyPublic
+    conditions: list[PolicyCondition]
+    ready: bool = Field(
+        description="Gates, artifact and data hold (or an owner overrode them): approvals count."
+    )
+    unmet: list[str] = Field(description="Every condition not met, approvals included.")
+    override: PolicyOverride | None = None
+
+    @property
+    def blockers(self) -> list[PolicyCondition]:
+        """The unmet conditions that stop a request or an approval (none once overridden)."""
+        if self.override is not None:
+            return []
+        return [c for c in self.conditions if c.condition.blocking and not c.met]
+
+
+class PolicyException(BaseModel):
+    """A release an owner let through although it broke its policy."""
+
+    release_id: int
+    model_name: str
+    version: int
+    environment: Environment
+    status: ReleaseStatus
+    overridden_by: str
+    overridden_at: datetime
+    reason: str
+    unmet: list[str]
+    deployment_id: int | None = Field(description="Its deployment, once approved.")
+
+
 class ReleasePublic(BaseModel):
     id: int
     model_name: str
@@ -94,9 +195,16 @@ class ReleasePublic(BaseModel):
     rejection_reason: str | None
     approvals: list[ApprovalPublic]
     policy: PolicyState
+    override: PolicyOverride | None = Field(
+        description="An owner's override of the policy for this release, if any."
+    )
     deployment_id: int | None
     evidence: Evidence | None = Field(
         default=None, description="Assembled when one release is read, not in lists."
+    )
+    check: PolicyCheck | None = Field(
+        default=None,
+        description="The release against its policy, assembled when one release is read.",
     )
 
 

@@ -1,5 +1,6 @@
-"""Rules for release requests: request, approve by policy, reject, read with evidence; and the
-approval policy itself, which change requests follow too.
+"""Rules for release requests: request and approve only what meets the environment's release
+policy (`checking`), override it as an owner with a reason, reject, read with evidence and the
+policy check; and the two-sided approval count, which change requests follow too.
 
 Approving the last missing side deploys the release (see `deployments.deploy_release`).
 """
@@ -12,7 +13,6 @@ from collections.abc import Collection, Iterable, Sequence
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
-from mlcontinuum.gates import queries as gates
 from mlcontinuum.kernel import events
 from mlcontinuum.kernel.auth.access import ProjectAccess
 from mlcontinuum.kernel.auth.permissions import Role
@@ -23,21 +23,31 @@ from mlcontinuum.kernel.storage.paging import page_of
 from mlcontinuum.registry import queries as registry
 from mlcontinuum.registry.enums import VersionStatus
 from mlcontinuum.registry.schemas import VersionRef
-from mlcontinuum.releases import deployments
+from mlcontinuum.releases import checking, deployments, policy
 from mlcontinuum.releases.enums import ReleaseStatus, Side
-from mlcontinuum.releases.models import Deployment, ReleaseApproval, ReleaseRequest
+from mlcontinuum.releases.models import (
+    Deployment,
+    ReleaseApproval,
+    ReleaseOverride,
+    ReleaseRequest,
+)
+from mlcontinuum.releases.permissions import RELEASE_POLICY
 from mlcontinuum.releases.schemas import (
     ApprovalPublic,
     Evidence,
+    PolicyCheck,
+    PolicyOverride,
     PolicyState,
     ReleaseCreate,
     ReleasePage,
+    ReleasePolicyPublic,
     ReleasePublic,
 )
 from mlcontinuum.trust import queries as trust
 
 # --- who must approve: by default one of the ML team and one of the customer --------------------
 
+# What a change request's decision needs; a release needs what its environment's policy says.
 DEFAULT_POLICY: dict[Side, int] = {Side.ML_TEAM: 1, Side.CUSTOMER: 1}
 
 # An owner approves as the ML team; a stakeholder's approval counts for the customer only.
@@ -48,12 +58,12 @@ SIDE_OF_ROLE: dict[Role, Side] = {
 }
 
 
-def policy_state(sides: Iterable[Side], policy: dict[Side, int] = DEFAULT_POLICY) -> PolicyState:
+def policy_state(sides: Iterable[Side], needs: dict[Side, int] = DEFAULT_POLICY) -> PolicyState:
     """The approvals each side still needs, given the sides of the approvals so far."""
     given = Counter(sides)
     return PolicyState(
-        required=dict(policy),
-        missing={side: max(0, need - given[side]) for side, need in policy.items()},
+        required=dict(needs),
+        missing={side: max(0, need - given[side]) for side, need in needs.items()},
     )
 
 
@@ -100,11 +110,79 @@ def _pending(row: ReleaseRequest) -> None:
         )
 
 
+def _may_override(access: ProjectAccess) -> None:
+    """Only an owner waives the policy, and only with a token as wide as their role."""
+    if not access.can(RELEASE_POLICY):
+        raise PermissionDenied(
+            f"only an owner may override the release policy (you act as {access.role.value}"
+            + (
+                f" through a token limited to {access.principal.role_ceiling.value}"
+                if access.principal.role_ceiling is not None
+                else ""
+            )
+            + ")"
+        )
+
+
+def _override_public(found: ReleaseOverride | None) -> PolicyOverride | None:
+    if found is None:
+        return None
+    return PolicyOverride(
+        by=found.overridden_by, at=found.overridden_at, reason=found.reason, unmet=found.unmet
+    )
+
+
+def _policy_check(
+    session: Session, row: ReleaseRequest, approvals: Iterable[ReleaseApproval]
+) -> tuple[PolicyCheck, checking.Inputs]:
+    """The request against its environment's policy now, and what the check read."""
+    version = registry.versions_by_id(session, [row.version_id])[row.version_id]
+    inputs = checking.Inputs.load(session, row.project_id, version.model_name, version.version)
+    check = checking.evaluate(
+        policy.get_policy(session, row.project_id, row.environment),
+        inputs,
+        sides=[a.side for a in approvals],
+        override=_override_public(session.get(ReleaseOverride, row.id)),
+    )
+    return check, inputs
+
+
+def _override(
+    session: Session, access: ProjectAccess, row: ReleaseRequest, check: PolicyCheck, reason: str
+) -> None:
+    """Waive the policy's gate, artifact and data conditions for this request: a policy
+    exception, kept with the conditions it waived. Approvals are still needed."""
+    version = registry.versions_by_id(session, [row.version_id])[row.version_id]
+    unmet = [c.message for c in check.blockers]
+    session.add(
+        ReleaseOverride(request_id=row.id, overridden_by=access.actor, reason=reason, unmet=unmet)
+    )
+    session.flush()
+    events.append(
+        session,
+        type="release.policy_overridden",
+        actor=access.actor,
+        project_id=row.project_id,
+        payload={
+            "release": row.id,
+            "model": version.model_name,
+            "version": version.version,
+            "environment": row.environment.value,
+            "reason": reason,
+            "unmet": unmet,
+        },
+    )
+
+
 def request_release(
     session: Session, access: ProjectAccess, data: ReleaseCreate, *, requested_by: str | None = None
 ) -> ReleasePublic:
-    """`requested_by` names the requester when it is not the caller: a decided change request
-    asks for its release on behalf of the person who proposed the decision."""
+    """Refused (409, naming each unmet condition) when the version breaks the environment's
+    policy, unless an owner overrides it with `override_reason`. `requested_by` names the
+    requester when it is not the caller: a decided change request asks for its release on
+    behalf of the person who proposed the decision."""
+    if data.override_reason is not None:
+        _may_override(access)
     version = registry.find_version(session, access.project.id, data.model_name, data.version)
     if version.status is VersionStatus.ARCHIVED:
         raise Conflict(
@@ -125,6 +203,19 @@ def request_release(
             f"{data.environment.value} is still open; approve or reject it first",
             [FieldProblem("version", "open_request", f"see release request {open_id}")],
         )
+    check = checking.evaluate(
+        policy.get_policy(session, access.project.id, data.environment),
+        checking.Inputs.load(session, access.project.id, data.model_name, data.version),
+    )
+    doing = f"releasing version {data.version} of '{data.model_name}'"
+    if data.override_reason is None and check.blockers:
+        raise checking.refused(check, doing, approvals=False)
+    if data.override_reason is not None and not check.blockers:
+        message = (
+            f"{doing} meets the {data.environment.value} release policy; there is nothing to "
+            "override"
+        )
+        raise Conflict(message, [FieldProblem("override_reason", "nothing_to_override", message)])
     row = ReleaseRequest(
         project_id=access.project.id,
         version_id=version.id,
@@ -152,12 +243,38 @@ def request_release(
             "notes": data.notes,
         },
     )
+    if data.override_reason is not None:
+        _override(session, access, row, check, data.override_reason)
+    return public(session, row)
+
+
+def override(
+    session: Session, access: ProjectAccess, release_id: int, reason: str
+) -> ReleasePublic:
+    """An owner lets a pending request that breaks its policy go on to its approvals."""
+    _may_override(access)
+    row = _request(session, access.project.id, release_id, lock=True)
+    _pending(row)
+    earlier = session.get(ReleaseOverride, row.id)
+    if earlier is not None:
+        message = f"release request {row.id} was already overridden by {earlier.overridden_by}"
+        raise Conflict(message, [FieldProblem("reason", "already_overridden", message)])
+    check, _ = _policy_check(session, row, _approvals(session, [row.id]))
+    if not check.blockers:
+        message = (
+            f"release request {row.id} meets the {row.environment.value} release policy; "
+            "there is nothing to override"
+        )
+        raise Conflict(message, [FieldProblem("reason", "nothing_to_override", message)])
+    _override(session, access, row, check, reason)
     return public(session, row)
 
 
 def approve(
     session: Session, access: ProjectAccess, release_id: int, comment: str
 ) -> ReleasePublic:
+    """Refused (409, naming each unmet condition) while the request breaks its policy and no
+    owner overrode it: approvals count only once gates, artifact and data hold."""
     row = _request(session, access.project.id, release_id, lock=True)
     _pending(row)
     if access.actor == row.requested_by:
@@ -176,12 +293,15 @@ def approve(
             [FieldProblem("approval", "duplicate", "another person must approve")],
         )
     side = side_of(access.role, "approve releases")
+    check, _ = _policy_check(session, row, _approvals(session, [row.id]))
+    if not check.ready:
+        raise checking.refused(check, f"approving release request {row.id}", approvals=True)
     session.add(
         ReleaseApproval(request_id=row.id, username=access.actor, side=side, comment=comment)
     )
     session.flush()
     approvals = _approvals(session, [row.id])
-    state = policy_state(a.side for a in approvals)
+    state = policy_state((a.side for a in approvals), check.policy.approvals)
     events.append(
         session,
         type="release.approval",
@@ -224,16 +344,17 @@ def reject(session: Session, access: ProjectAccess, release_id: int, reason: str
 
 
 def get_release(session: Session, access: ProjectAccess, release_id: int) -> ReleasePublic:
-    """One release with its evidence, assembled now: it shows what is true when read."""
+    """One release with its evidence and its policy check, assembled now: it shows what is true
+    when read."""
     row = _request(session, access.project.id, release_id)
-    version = registry.versions_by_id(session, [row.version_id])[row.version_id]
-    name, number, project_id = version.model_name, version.version, access.project.id
+    check, inputs = _policy_check(session, row, _approvals(session, [row.id]))
+    version = inputs.version
     evidence = Evidence(
-        gate_run=gates.latest_run(session, project_id, name, number),
-        model_card=trust.model_card_markdown(session, access, name, number),
-        data_sources=gates.version_compliance(session, project_id, name, number),
+        gate_run=inputs.gate_run,
+        model_card=trust.model_card_markdown(session, access, version.model_name, version.version),
+        data_sources=inputs.lineage,
     )
-    return public(session, row).model_copy(update={"evidence": evidence})
+    return public(session, row).model_copy(update={"evidence": evidence, "check": check})
 
 
 def list_releases(
@@ -272,9 +393,17 @@ def public(session: Session, row: ReleaseRequest) -> ReleasePublic:
 
 
 def publics(session: Session, rows: Sequence[ReleaseRequest]) -> list[ReleasePublic]:
-    """The requests with their versions, approvals and deployments, in three queries whatever
-    their number (a page of the list would otherwise cost three queries per request)."""
+    """The requests with their versions, approvals, overrides, deployments and policies, in five
+    queries whatever their number (a page of the list would otherwise cost queries per
+    request)."""
     ids = [row.id for row in rows]
+    policies = policy.policies(session, {row.project_id for row in rows})
+    overrides = {
+        found.request_id: found
+        for found in session.scalars(
+            select(ReleaseOverride).where(ReleaseOverride.request_id.in_(ids))
+        )
+    }
     versions = registry.versions_by_id(session, {row.version_id for row in rows})
     approvals: dict[int, list[ReleaseApproval]] = {request_id: [] for request_id in ids}
     for approval in _approvals(session, ids):
@@ -285,7 +414,14 @@ def publics(session: Session, rows: Sequence[ReleaseRequest]) -> list[ReleasePub
         ).all()
     )
     return [
-        _public(row, versions[row.version_id], approvals[row.id], deployed.get(row.id))
+        _public(
+            row,
+            versions[row.version_id],
+            approvals[row.id],
+            deployed.get(row.id),
+            policies[(row.project_id, row.environment)],
+            _override_public(overrides.get(row.id)),
+        )
         for row in rows
     ]
 
@@ -295,6 +431,8 @@ def _public(
     version: VersionRef,
     approvals: list[ReleaseApproval],
     deployment_id: int | None,
+    environment_policy: ReleasePolicyPublic,
+    override: PolicyOverride | None,
 ) -> ReleasePublic:
     return ReleasePublic(
         id=row.id,
@@ -311,6 +449,7 @@ def _public(
         rejected_by=row.rejected_by,
         rejection_reason=row.rejection_reason,
         approvals=approvals_public(approvals),
-        policy=policy_state(a.side for a in approvals),
+        policy=policy_state((a.side for a in approvals), environment_policy.approvals),
+        override=override,
         deployment_id=deployment_id,
     )

@@ -80,6 +80,7 @@ def render_markdown(card: ModelCard) -> str:
         lines += [f"- {finding}" for finding in a.scan_findings]
     else:
         lines.append("No artifact uploaded.")
+    lines += ["", "## Release policy exceptions", "", *_exceptions(card)]
     lines += [
         "",
         "## Known limitations",
@@ -88,6 +89,17 @@ def render_markdown(card: ModelCard) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _exceptions(card: ModelCard) -> list[str]:
+    if not card.policy_exceptions:
+        return ["No release of this version overrode its release policy."]
+    return [
+        f"- **Policy exception for {e.environment}** (release request {e.release}): "
+        f"{e.by} overrode the release policy on {e.at:%Y-%m-%d}: {e.reason}"
+        + (f" Waived: {'; '.join(e.unmet)}." if e.unmet else "")
+        for e in card.policy_exceptions
+    ]
 
 
 def _gate_source(card: ModelCard, result: GateResultData) -> str:

@@ -1,9 +1,11 @@
 """Read models of the trust slice: a model card, composed from the charter, the data register,
-the registry and the latest gate run. Nothing on it is typed twice."""
+the registry, the latest gate run and the audit trail's policy exceptions. Nothing on it is
+typed twice."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from mlcontinuum.charter.enums import KpiJudgement
 from mlcontinuum.charter.schemas import CharterPublic, KpiPublic
@@ -32,6 +34,18 @@ class KpiCheck:
 
 
 @dataclass(frozen=True)
+class PolicyExceptionNote:
+    """A release of the version that an owner let through although it broke its policy."""
+
+    release: int
+    environment: str
+    by: str
+    at: datetime
+    reason: str
+    unmet: list[str]
+
+
+@dataclass(frozen=True)
 class ModelCard:
     project_name: str
     customer: str
@@ -41,6 +55,7 @@ class ModelCard:
     runs: list[RunPublic]
     sources: list[DataSourcePublic]
     gate_run: GateRunPublic | None = None  # the latest, which holds fairness and importance
+    policy_exceptions: list[PolicyExceptionNote] = field(default_factory=list)  # oldest first
 
     def gate(self, name: str) -> GateResultData | None:
         if self.gate_run is None:

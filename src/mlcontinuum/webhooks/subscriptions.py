@@ -27,6 +27,7 @@ EVENT_TYPES: tuple[str, ...] = (
     "release.requested",
     "release.approved",
     "release.rejected",
+    "release.policy_overridden",
     "deployment.recorded",
     "deployment.rolled_back",
     "gates.run",

@@ -103,6 +103,8 @@ def test_kpis(sdk: Client, project: str) -> None:
 
 def test_stakeholders_and_members(sdk: Client, accounts: Accounts, project: str) -> None:
     accounts.create("amira")
+    # Linking shows a member's account; the owner makes her a member first.
+    sdk.set_member(project, "amira", Role.STAKEHOLDER)
     person = sdk.add_stakeholder(
         project,
         {

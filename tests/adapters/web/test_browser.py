@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from tests.conftest import Account, Accounts, missing, require
 from tests.monitoring.evaluation.helpers import Monitor
 from tests.operations.test_pages import produce
-from tests.releases.test_pages import version_with_evidence
+from tests.releases.test_pages import EXCEPTION, version_with_evidence
 from tests.teams import Team
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -148,7 +148,7 @@ def test_a_release_request_shows_its_evidence(
     live_server: str, client: TestClient, accounts: Accounts, owner: Account, project: str
 ) -> None:
     team = Team(client, accounts, owner, project)
-    release_id = team.request(version_with_evidence(team)).json()["id"]
+    release_id = team.request(version_with_evidence(team), override_reason=EXCEPTION).json()["id"]
     with _browser_page() as page:
         _sign_in_to(page, f"{live_server}/projects/{project}/releases/{release_id}", team.engineer)
         gates = page.get_by_role("table", name="Gate results of the latest gate run")

@@ -27,7 +27,6 @@ from mlcontinuum.kernel import events
 from mlcontinuum.kernel.auth import service as auth_service
 from mlcontinuum.kernel.auth.access import ProjectAccess
 from mlcontinuum.kernel.auth.models import User
-from mlcontinuum.kernel.auth.permissions import Role
 from mlcontinuum.kernel.errors import FieldProblem, ValidationFailed
 from mlcontinuum.kernel.storage.lookup import one_or_not_found
 from mlcontinuum.kernel.storage.unique import ensure_unique
@@ -207,28 +206,26 @@ def _stakeholder(session: Session, project_id: int, stakeholder_id: int) -> Stak
     )
 
 
-def link_account(session: Session, access: ProjectAccess, username: str | None) -> User | None:
-    """Resolve a stakeholder's account; an account that is not a member yet is invited."""
+def link_account(
+    session: Session, access: ProjectAccess, username: str | None, field: str = "username"
+) -> User | None:
+    """The account a stakeholder record refers to, for display only: it must already be a
+    member of the project. Listing a person never grants access: membership and roles change
+    only through member management (`project:manage`), so the charter's editors cannot make an
+    account a customer member that approves releases."""
     if not username:
         return None
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise ValidationFailed(
-            f"no account '{username}'",
-            [
-                FieldProblem(
-                    "username", "exists", "ask an administrator to create the account first"
-                )
-            ],
-        )
+        message = f"no account '{username}'; ask an administrator to create the account first"
+        raise ValidationFailed(message, [FieldProblem(field, "exists", message)])
     if auth_service.role_in(session, user.id, access.project.id) is None:
-        auth_service.set_membership(
-            session,
-            project_id=access.project.id,
-            user=user,
-            role=Role.STAKEHOLDER,
-            actor=access.actor,
+        message = (
+            f"'{username}' is not a member of this project; an owner adds them under Members "
+            "first (as a stakeholder if they act for the customer), then their account can be "
+            "linked"
         )
+        raise ValidationFailed(message, [FieldProblem(field, "not_a_member", message)])
     return user
 
 

@@ -92,8 +92,10 @@ def _sync_stakeholders(
     for key in existing.keys() - by_key.keys():
         session.delete(existing[key])
     session.flush()
+    positions = {(s.name, s.organisation): index for index, s in enumerate(wanted)}
     for key, spec in by_key.items():
-        user = link_account(session, access, spec.username)
+        field = f"stakeholders.{positions[key]}.username"
+        user = link_account(session, access, spec.username, field)
         row = existing.get(key)
         if row is None:
             row = Stakeholder(project_id=project_id, name=spec.name, organisation=spec.organisation)

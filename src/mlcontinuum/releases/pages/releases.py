@@ -1,7 +1,9 @@
 """Releases and deployments (area **Deploy**): the release requests, waiting ones first; one
-request with its evidence, its approvals against the policy and the approve and reject forms;
-the form that requests a release; and the deployments: the current one of each model in each
-environment (with its rollback form), the history and the DORA figures for production.
+request with its policy check, its evidence, its approvals and the approve, reject and (for
+owners) override forms; the form that requests a release, with the chosen version checked
+against each environment's policy; and the deployments: the current one of each model in each
+environment (with its rollback form), the history and the DORA figures for production. The
+release policies have their own page (`pages.policy`).
 
 The services decide everything (who may approve, what a rollback restores); the pages show
 their answers, refusals included, on the form that caused them.
@@ -22,8 +24,18 @@ from mlcontinuum.kernel.errors import ContinuumError, FieldProblem, NotFound, Va
 from mlcontinuum.kernel.storage.db import Db
 from mlcontinuum.releases import deployments, service, views
 from mlcontinuum.releases.enums import Environment, ReleaseStatus, Strategy
-from mlcontinuum.releases.permissions import ReleaseApprover, ReleaseRequester
-from mlcontinuum.releases.schemas import ApprovalCreate, Rejection, ReleaseCreate, Rollback
+from mlcontinuum.releases.permissions import (
+    ReleaseApprover,
+    ReleasePolicyOwner,
+    ReleaseRequester,
+)
+from mlcontinuum.releases.schemas import (
+    ApprovalCreate,
+    Override,
+    Rejection,
+    ReleaseCreate,
+    Rollback,
+)
 from mlcontinuum.web.forms import (
     Form,
     Posted,
@@ -52,8 +64,9 @@ RELEASE_NOTICES = {
     "requested": "Release requested. It waits for approvals by the ML team and the customer.",
     "approved": "Your approval is recorded.",
     "rejected": "The release request is rejected.",
+    "overridden": "You overrode the release policy for this request: it may now be approved.",
 }
-Done = Literal["", "requested", "approved", "rejected"]
+Done = Literal["", "requested", "approved", "rejected", "overridden"]
 
 
 class RejectionForm(Rejection):
@@ -68,6 +81,16 @@ class RollbackForm(Rollback):
     """As `RejectionForm`, for the reason of a rollback."""
 
     _given = refuse_blank("reason", "say why you roll back; the reason is kept with the deployment")
+
+
+class OverrideForm(Override):
+    """As `RejectionForm`, for the reason of an override of the release policy."""
+
+    _given = refuse_blank(
+        "reason",
+        "say why the release may go ahead although it breaks the policy; the reason is shown "
+        "on the release, the model card and Health",
+    )
 
 
 def _releases_url(access: ProjectAccess) -> str:
@@ -103,7 +126,7 @@ def release_list(
 
 
 def _new_page(request: Request, db: Session, access: ProjectAccess, form: Form) -> Response:
-    view = views.new_release_view(db, access.project.id)
+    view = views.new_release_view(db, access, form.value("model_name"), form.value("version"))
     context = {
         "project": access.project,
         "form": form,
@@ -137,7 +160,7 @@ def request_release(request: Request, db: Db, access: ReleaseRequester, posted: 
     form = Form(posted)
     try:
         with all_or_nothing(db):
-            data = form.parse(ReleaseCreate, optional=("traffic_share",))
+            data = form.parse(ReleaseCreate, optional=("traffic_share", "override_reason"))
             try:
                 created = service.request_release(db, access, data)
             except NotFound as err:
@@ -159,17 +182,20 @@ def _release_page(
     *,
     approve_form: Form,
     reject_form: Form,
+    override_form: Form | None = None,
     done: str = "",
 ) -> Response:
     view = views.release_view(db, access, release_id)
+    override_form = override_form or Form()
     context = {
         "project": access.project,
         **vars(view),
         "approve_form": approve_form,
         "reject_form": reject_form,
+        "override_form": override_form,
         "notice": RELEASE_NOTICES.get(done),
     }
-    status = max(approve_form.status, reject_form.status)
+    status = max(approve_form.status, reject_form.status, override_form.status)
     return render(request, "releases/release.html", context, status=status)
 
 
@@ -191,14 +217,38 @@ def approve_release(
         with all_or_nothing(db):
             service.approve(db, access, release_id, form.parse(ApprovalCreate).comment)
     except ContinuumError as err:
-        # Approving one's own request is refused by the service (403); the page says so where
-        # the person clicked, with the service's own sentence.
+        # Approving one's own request is refused by the service (403), as is approving one that
+        # broke its policy since the page was read (409); the page says so where the person
+        # clicked, with the service's own sentence.
         if not (form_error(err) or err.status == 403):
             raise
         return _release_page(
             request, db, access, release_id, approve_form=form.refuse(err), reject_form=Form()
         )
     return see_other(f"{_releases_url(access)}/{release_id}?done=approved")
+
+
+@routes.post(RELEASES + "/{release_id}/override")
+def override_policy(
+    request: Request, db: Db, access: ReleasePolicyOwner, release_id: int, posted: Posted
+) -> Response:
+    form = Form(posted)
+    try:
+        with all_or_nothing(db):
+            service.override(db, access, release_id, form.parse(OverrideForm).reason)
+    except ContinuumError as err:
+        if not form_error(err):
+            raise
+        return _release_page(
+            request,
+            db,
+            access,
+            release_id,
+            approve_form=Form(),
+            reject_form=Form(),
+            override_form=form.refuse(err),
+        )
+    return see_other(f"{_releases_url(access)}/{release_id}?done=overridden")
 
 
 @routes.post(RELEASES + "/{release_id}/reject")
